@@ -1,0 +1,83 @@
+"""Argument checks shared by every public function.
+
+Each check raises ValueError (or TypeError for a wrong kind of object) whose message
+starts with the public function's name, says what it got and what it expected, so that
+a student reading a traceback learns what went wrong without opening this package.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_float_array(x, where: str, name: str, *, ndim=None, finite: bool = False) -> np.ndarray:
+    """Return `x` as a float64 array (a new array: callers may not mutate the original).
+
+    ndim: None, an int or a tuple of allowed numbers of dimensions.
+    finite: refuse NaN and inf.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{where}: {name} must be a number or an array of numbers, got {type(x).__name__}")
+    try:
+        arr = np.array(x, dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{where}: {name} must be a number or an array of numbers, "
+                        f"got {type(x).__name__} ({exc})") from None
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(f"{d}-D" for d in allowed)
+            raise ValueError(f"{where}: {name} must be {want}, got shape {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{where}: {name} contains {bad} NaN or infinite value(s); "
+                         "clean the data first")
+    return arr
+
+
+def same_shape(a: np.ndarray, b: np.ndarray, where: str, names=("y_hat", "y")) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{where}: {names[0]} has shape {a.shape} but {names[1]} has shape "
+                         f"{b.shape}; they must be the same shape")
+
+
+def positive_int(n, where: str, name: str, minimum: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{where}: {name} must be an integer, got {type(n).__name__} {n!r}")
+    if n < minimum:
+        raise ValueError(f"{where}: {name} must be >= {minimum}, got {n}")
+    return int(n)
+
+
+def real_number(x, where: str, name: str, *, minimum=None, strict: bool = False,
+                maximum=None) -> float:
+    """A finite real scalar, optionally bounded below (strictly or not) and above."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a real number, got {type(x).__name__} {x!r}")
+    x = float(x)
+    if not np.isfinite(x):
+        raise ValueError(f"{where}: {name} must be finite, got {x}")
+    if minimum is not None and (x <= minimum if strict else x < minimum):
+        raise ValueError(f"{where}: {name} must be {'>' if strict else '>='} {minimum}, got {x}")
+    if maximum is not None and x > maximum:
+        raise ValueError(f"{where}: {name} must be <= {maximum}, got {x}")
+    return x
+
+
+def choice(value, valid, where: str, name: str) -> str:
+    """A name from `valid`; the error lists every valid name."""
+    if not isinstance(value, str) or value not in valid:
+        raise ValueError(f"{where}: unknown {name} {value!r}; valid names are: "
+                         + ", ".join(repr(v) for v in valid))
+    return value
+
+
+def rng_from(seed, where: str) -> np.random.Generator:
+    """A Generator from None, an int seed or an existing Generator."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.default_rng(seed)
+    raise TypeError(f"{where}: seed must be None, a non-negative int or a numpy Generator, "
+                    f"got {type(seed).__name__} {seed!r}")

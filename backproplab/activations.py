@@ -1,0 +1,187 @@
+"""Activation functions phi(z) and their derivatives phi'(z) (seed 000's table, seed 003's list).
+
+Every function takes a number or an array and returns float64 of the same shape (a NumPy
+scalar for a scalar input). None of them modifies its argument. sigmoid and softmax are
+written so that |z| up to 1e4 and beyond gives finite values and no RuntimeWarning.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ._validate import as_float_array, choice, real_number
+
+
+def _z(z, where):
+    return as_float_array(z, where, "z")
+
+
+def _out(a: np.ndarray):
+    # a 0-d array becomes a NumPy scalar, so sigmoid(0) prints as 0.5, not array(0.5)
+    return a[()] if a.ndim == 0 else a
+
+
+def sigmoid(z):
+    """sigma(z) = 1 / (1 + e^{-z}).
+
+    Computed from e^{-|z|}, which never overflows: for z >= 0 as 1/(1 + e^{-z}), for z < 0
+    as e^{z}/(1 + e^{z}).
+    """
+    z = _z(z, "sigmoid")
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(z))
+    return _out(np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
+
+
+def sigmoid_prime(z):
+    """sigma'(z) = sigma(z) (1 - sigma(z)).
+
+    Seed 000's extra slide ends its derivation with S(t)(S(t) - 1): the sign is wrong
+    (it drops the minus of d(e^{-t})/dt = -e^{-t}); seed 003's derivation is right.
+    """
+    s = sigmoid(_z(z, "sigmoid_prime"))
+    return _out(np.asarray(s * (1.0 - s)))
+
+
+def tanh(z):
+    """tanh(z) = (e^z - e^{-z}) / (e^z + e^{-z})."""
+    return _out(np.tanh(_z(z, "tanh")))
+
+
+def tanh_prime(z):
+    """tanh'(z) = 1 - tanh^2(z)."""
+    t = np.tanh(_z(z, "tanh_prime"))
+    return _out(1.0 - t * t)
+
+
+def relu(z):
+    """ReLU(z) = max(0, z)."""
+    z = _z(z, "relu")
+    return _out(np.where(z > 0, z, 0.0))
+
+
+def relu_prime(z):
+    """ReLU'(z) = 1 for z > 0, else 0 (0 at z = 0 by the lectures' convention)."""
+    z = _z(z, "relu_prime")
+    return _out(np.where(z > 0, 1.0, 0.0))
+
+
+def leaky_relu(z, slope=0.1):
+    """Leaky ReLU: max(slope * z, z), i.e. z for z > 0 and slope * z otherwise."""
+    slope = real_number(slope, "leaky_relu", "slope")
+    z = _z(z, "leaky_relu")
+    return _out(np.where(z > 0, z, slope * z))
+
+
+def leaky_relu_prime(z, slope=0.1):
+    """Derivative of leaky ReLU: 1 for z > 0, `slope` for z <= 0."""
+    slope = real_number(slope, "leaky_relu_prime", "slope")
+    z = _z(z, "leaky_relu_prime")
+    return _out(np.where(z > 0, 1.0, slope))
+
+
+def linear(z):
+    """The identity phi(z) = z (used at the output layer for regression)."""
+    return _out(_z(z, "linear"))
+
+
+def linear_prime(z):
+    """phi'(z) = 1."""
+    return _out(np.ones_like(_z(z, "linear_prime")))
+
+
+def _axis(z: np.ndarray, axis, where: str) -> int:
+    if z.ndim == 0:
+        raise ValueError(f"{where}: z must have at least one dimension (a vector of scores), "
+                         f"got a scalar of shape {z.shape}")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"{where}: axis {axis!r} is out of range for z of shape {z.shape}")
+    return int(axis)
+
+
+def softmax(z, axis=-1):
+    """phi(z_i) = e^{z_i} / sum_j e^{z_j} over `axis`.
+
+    Shifted by the maximum first (the value is unchanged, since the shift cancels), so that
+    e^{...} never overflows.
+    """
+    z = _z(z, "softmax")
+    axis = _axis(z, axis, "softmax")
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    with np.errstate(under="ignore"):
+        e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def softmax_prime(z, axis=-1):
+    """The diagonal of the softmax Jacobian, s_i (1 - s_i), as in seed 000's table.
+
+    This is only the diagonal: the off-diagonal terms -s_i s_j matter whenever the loss is
+    not cross-entropy; see softmax_jacobian.
+    """
+    z = _z(z, "softmax_prime")
+    s = softmax(z, axis=_axis(z, axis, "softmax_prime"))
+    return s * (1.0 - s)
+
+
+def softmax_jacobian(z):
+    """J = diag(s) - s s^T, with J_ij = ds_i / dz_j.
+
+    z of shape (k,) gives (k, k); a batch (n, k) gives (n, k, k), one Jacobian per row.
+    """
+    z = _z(z, "softmax_jacobian")
+    if z.ndim not in (1, 2):
+        raise ValueError(f"softmax_jacobian: z must be a vector (k,) or a batch (n, k), got shape {z.shape}")
+    s = softmax(z, axis=-1)
+    outer = s[..., :, None] * s[..., None, :]
+    diag = np.zeros_like(outer)
+    idx = np.arange(s.shape[-1])
+    diag[..., idx, idx] = s
+    return diag - outer
+
+
+def step(z, threshold=0.0):
+    """Hard threshold g(z) = 1 if z >= T else 0 (seed 002)."""
+    threshold = real_number(threshold, "step", "threshold")
+    z = _z(z, "step")
+    return _out(np.where(z >= threshold, 1.0, 0.0))
+
+
+def step_prime(z, threshold=0.0):
+    """Zero everywhere it exists: why a hard threshold cannot be trained by gradients."""
+    real_number(threshold, "step_prime", "threshold")
+    return _out(np.zeros_like(_z(z, "step_prime")))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation by name: .f(z) is phi(z), .df(z) is phi'(z) (element-wise)."""
+
+    name: str
+    f: Callable
+    df: Callable
+
+    def __repr__(self):
+        return f"Activation({self.name!r})"
+
+
+_ACTIVATIONS = {
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime),
+    "tanh": Activation("tanh", tanh, tanh_prime),
+    "relu": Activation("relu", relu, relu_prime),
+    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_prime),
+    "linear": Activation("linear", linear, linear_prime),
+    "softmax": Activation("softmax", softmax, softmax_prime),
+    "step": Activation("step", step, step_prime),
+}
+
+NAMES = tuple(_ACTIVATIONS)
+
+
+def get_activation(name):
+    """The Activation called `name`; ValueError listing the valid names otherwise."""
+    if isinstance(name, Activation):
+        return name
+    return _ACTIVATIONS[choice(name, NAMES, "get_activation", "activation")]

@@ -1,0 +1,124 @@
+"""Loss functions E(y_hat, y) and their gradients dE/dy_hat.
+
+y_hat and y have the same shape, (n,) or (n, k), one row per sample. Every loss is the
+MEAN over the n samples of a per-sample loss, so its gradient carries a factor 1/n; that
+is what makes a batch's gradient the average of the per-sample gradients (seed 001's
+g = 1/m' sum_i grad L_i).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_float_array, choice, same_shape
+
+# Probabilities are clipped to [EPS, 1 - EPS] before a logarithm: ln(0) would be -inf.
+# 1e-12 keeps ln(EPS) ~ -27.6 finite while changing no probability a network can
+# usefully express.
+EPS = 1e-12
+
+
+def _pair(y_hat, y, where):
+    y_hat = as_float_array(y_hat, where, "y_hat", ndim=(1, 2))
+    y = as_float_array(y, where, "y", ndim=(1, 2))
+    same_shape(y_hat, y, where)
+    if y_hat.shape[0] == 0:
+        raise ValueError(f"{where}: y_hat and y are empty (shape {y_hat.shape}); "
+                         "a loss needs at least one sample")
+    return y_hat, y
+
+
+def quadratic(y_hat, y):
+    """E = (1/n) sum_samples 1/2 sum_k (y_hat - y)^2  (seed 000's E = 1/2 sum (y - t)^2 per sample)."""
+    y_hat, y = _pair(y_hat, y, "quadratic")
+    d = y_hat - y
+    return float(0.5 * np.sum(d * d) / y_hat.shape[0])
+
+
+def quadratic_grad(y_hat, y):
+    """dE/dy_hat = (y_hat - y) / n."""
+    y_hat, y = _pair(y_hat, y, "quadratic_grad")
+    return (y_hat - y) / y_hat.shape[0]
+
+
+def mse(y_hat, y):
+    """MSE = mean over all elements of (y_hat - y)^2  (seed 000's MSE = 1/n sum (y_hat - y)^2)."""
+    y_hat, y = _pair(y_hat, y, "mse")
+    d = y_hat - y
+    return float(np.mean(d * d))
+
+
+def mse_grad(y_hat, y):
+    """dMSE/dy_hat = 2 (y_hat - y) / y.size."""
+    y_hat, y = _pair(y_hat, y, "mse_grad")
+    return 2.0 * (y_hat - y) / y.size
+
+
+def binary_cross_entropy(y_hat, y):
+    """E = -(1/n) sum_samples sum_k [y ln y_hat + (1 - y) ln(1 - y_hat)].
+
+    Seed 000 prints this formula without its leading minus sign; without it the "loss"
+    is negative and gradient descent would make the predictions worse.
+    """
+    y_hat, y = _pair(y_hat, y, "binary_cross_entropy")
+    p = np.clip(y_hat, EPS, 1.0 - EPS)
+    return float(-np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p)) / y_hat.shape[0])
+
+
+def binary_cross_entropy_grad(y_hat, y):
+    """dE/dy_hat = (y_hat - y) / (y_hat (1 - y_hat)) / n, with y_hat clipped as in the loss."""
+    y_hat, y = _pair(y_hat, y, "binary_cross_entropy_grad")
+    p = np.clip(y_hat, EPS, 1.0 - EPS)
+    return (p - y) / (p * (1.0 - p)) / y_hat.shape[0]
+
+
+def _one_hot_targets(y_hat, y, where):
+    """y as one-hot (n, k): either given so, or as integer labels of shape (n,)."""
+    y_hat = as_float_array(y_hat, where, "y_hat", ndim=(1, 2))
+    labels = np.asarray(y)
+    if labels.ndim == 1 and y_hat.ndim == 2:
+        if labels.shape[0] != y_hat.shape[0]:
+            raise ValueError(f"{where}: y has {labels.shape[0]} labels (shape {labels.shape}) but y_hat "
+                             f"has {y_hat.shape[0]} rows (shape {y_hat.shape})")
+        if labels.dtype.kind not in "iub" and not (
+                labels.dtype.kind == "f" and np.all(np.isfinite(labels)) and np.all(labels == np.round(labels))):
+            raise ValueError(f"{where}: y of shape {labels.shape} must hold integer class labels "
+                             f"0..{y_hat.shape[1] - 1}, or be one-hot of shape {y_hat.shape}")
+        idx = labels.astype(np.int64)
+        k = y_hat.shape[1]
+        if idx.size and (idx.min() < 0 or idx.max() >= k):
+            raise ValueError(f"{where}: class labels must be in 0..{k - 1} for y_hat with {k} columns, "
+                             f"got labels from {idx.min()} to {idx.max()}")
+        one_hot = np.zeros_like(y_hat)
+        one_hot[np.arange(idx.size), idx] = 1.0
+        return _pair(y_hat, one_hot, where)
+    return _pair(y_hat, y, where)
+
+
+def cross_entropy(y_hat, y):
+    """Categorical cross-entropy E = -(1/n) sum_samples sum_k y_k ln y_hat_k.
+
+    y is one-hot with y_hat's shape (n, k), or integer labels of shape (n,).
+    """
+    y_hat, y = _one_hot_targets(y_hat, y, "cross_entropy")
+    return float(-np.sum(y * np.log(np.clip(y_hat, EPS, 1.0))) / y_hat.shape[0])
+
+
+def cross_entropy_grad(y_hat, y):
+    """dE/dy_hat = -y / y_hat / n  (y_hat clipped as in the loss)."""
+    y_hat, y = _one_hot_targets(y_hat, y, "cross_entropy_grad")
+    return -y / np.clip(y_hat, EPS, 1.0) / y_hat.shape[0]
+
+
+_LOSSES = {
+    "quadratic": (quadratic, quadratic_grad),
+    "mse": (mse, mse_grad),
+    "binary_cross_entropy": (binary_cross_entropy, binary_cross_entropy_grad),
+    "cross_entropy": (cross_entropy, cross_entropy_grad),
+}
+
+NAMES = tuple(_LOSSES)
+
+
+def get_loss(name):
+    """(loss, loss_grad) for `name`; ValueError listing the valid names otherwise."""
+    return _LOSSES[choice(name, NAMES, "get_loss", "loss")]

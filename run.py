@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Set up the course's virtual environment and run the course or the tests.
+
+    python3 run.py course   # install into .venv (once) and open JupyterLab on lessons/
+    python3 run.py test     # install into .venv (once) and run the whole test suite
+
+Only the standard library is used here, because on a fresh machine this script runs
+before anything else is installed. Both commands are idempotent: the environment is
+rebuilt only when pyproject.toml (or this file) changes.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _spec_hash(extras: str) -> str:
+    h = hashlib.sha256(extras.encode())
+    for name in ("pyproject.toml", "run.py"):
+        h.update((ROOT / name).read_bytes())
+    return h.hexdigest()
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    # nbgrader calls `alembic` and `jupyter` from PATH: the venv's bin must come first.
+    env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
+    env["VIRTUAL_ENV"] = str(VENV)
+    env.pop("PYTHONHOME", None)
+    return env
+
+
+def _run(cmd: list, **kw) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.call([str(c) for c in cmd], cwd=kw.pop("cwd", ROOT), env=_env(), **kw)
+
+
+def setup(extras: str) -> None:
+    """Create .venv and install the package with `extras`, unless already done."""
+    if not PY.exists():
+        print(f"Creating the virtual environment in {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    want = _spec_hash(extras)
+    stamp = VENV / f".installed-{extras}"
+    if stamp.exists() and stamp.read_text().strip() == want:
+        return
+    steps = [
+        [PY, "-m", "pip", "install", "--upgrade", "--quiet", "pip"],
+        [PY, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]"],
+        # The kernel nbgrader and the lessons run in: this environment's Python.
+        [PY, "-m", "ipykernel", "install", "--sys-prefix", "--name", "backproplab",
+         "--display-name", "Python 3 (backproplab)"],
+    ]
+    for cmd in steps:
+        if _run(cmd) != 0:
+            sys.exit(f"run.py: setup failed at: {' '.join(map(str, cmd))}")
+    stamp.write_text(want + "\n")
+
+
+def course(args: list) -> int:
+    setup("course")
+    return _run([BIN / "jupyter", "lab", "--notebook-dir", ROOT / "lessons", *args])
+
+
+def test(args: list) -> int:
+    setup("dev")
+    return _run([PY, "-m", "pytest", *args])
+
+
+def main(argv: list) -> int:
+    commands = {"course": course, "test": test}
+    if not argv or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
