@@ -20,10 +20,16 @@ def as_float_array(x, where: str, name: str, *, ndim=None, finite: bool = False)
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{where}: {name} must be a number or an array of numbers, got {type(x).__name__}")
     try:
-        arr = np.array(x, dtype=np.float64, copy=True)
+        raw = x if isinstance(x, np.ndarray) else np.asarray(x)
+        problem = _not_real(raw)
+        if problem is None:
+            arr = np.array(raw, dtype=np.float64, copy=True)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{where}: {name} must be a number or an array of numbers, "
                         f"got {type(x).__name__} ({exc})") from None
+    if problem is not None:
+        raise TypeError(f"{where}: {name} must be a number or an array of numbers, "
+                        f"got {type(x).__name__} holding {problem}")
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
@@ -34,6 +40,32 @@ def as_float_array(x, where: str, name: str, *, ndim=None, finite: bool = False)
         raise ValueError(f"{where}: {name} contains {bad} NaN or infinite value(s); "
                          "clean the data first")
     return arr
+
+
+def _not_real(raw: np.ndarray):
+    """What in `raw` is not a real number, or None if nothing.
+
+    Converting to float64 directly would not complain: NumPy parses the text "1.5" as 1.5,
+    turns None into nan and drops the imaginary part of a complex number (with only a
+    warning), each of which would hide a mistake in the caller's data.
+    """
+    kind = raw.dtype.kind
+    if kind in "biuf":
+        return None
+    if kind == "c":
+        return "complex numbers"
+    if kind in "USa":
+        return "text"
+    if kind != "O":
+        return f"values of dtype {raw.dtype}"
+    for v in raw.flat:
+        if v is None:
+            return "None"
+        if isinstance(v, (str, bytes)):
+            return "text"
+        if isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real):
+            return "complex numbers"
+    return None
 
 
 def same_shape(a: np.ndarray, b: np.ndarray, where: str, names=("y_hat", "y")) -> None:

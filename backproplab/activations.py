@@ -110,9 +110,12 @@ def softmax(z, axis=-1):
     z = _z(z, "softmax")
     axis = _axis(z, axis, "softmax")
     shifted = z - np.max(z, axis=axis, keepdims=True)
+    # e^{-700} / k can land below the smallest normal float: rounding such a probability
+    # to (nearly) 0 is harmless, so underflow is ignored here even under an outer
+    # np.errstate(all="raise")
     with np.errstate(under="ignore"):
         e = np.exp(shifted)
-    return e / np.sum(e, axis=axis, keepdims=True)
+        return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def softmax_prime(z, axis=-1):
@@ -135,7 +138,8 @@ def softmax_jacobian(z):
     if z.ndim not in (1, 2):
         raise ValueError(f"softmax_jacobian: z must be a vector (k,) or a batch (n, k), got shape {z.shape}")
     s = softmax(z, axis=-1)
-    outer = s[..., :, None] * s[..., None, :]
+    with np.errstate(under="ignore"):  # s_i s_j of two tiny probabilities rounds to 0
+        outer = s[..., :, None] * s[..., None, :]
     diag = np.zeros_like(outer)
     idx = np.arange(s.shape[-1])
     diag[..., idx, idx] = s
