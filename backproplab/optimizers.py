@@ -1,0 +1,320 @@
+"""Gradient-descent update rules (seed 000, "Backpropagation Weight Update" onwards).
+
+Notation of seed 000: gamma is the learning rate (`lr`), alpha the momentum (`momentum`),
+dE/dw the gradient `g` of the error with respect to a weight w, t the step number.
+
+Every optimizer has one method, ``step(params, grads)``: `params` and `grads` are lists of
+arrays of matching shapes (e.g. ``net.params`` and ``net.grads``, [W1, b1, W2, b2, ...]).
+The parameter arrays are updated IN PLACE (the very same array objects change), so a
+network whose `.weights` and `.biases` are those arrays sees the new values at once.
+The other arguments are never modified.
+
+Optimizers with a memory (Momentum, Nesterov, Adagrad) keep one state array per position
+in the `params` list. The shapes are remembered at the first step; a later step with a
+different number of arrays or different shapes raises ValueError instead of silently
+mixing the state of two networks. Call ``reset()`` to start afresh (e.g. for a new network).
+
+The learning rate ``lr`` can be changed between steps (that is what a learning-rate
+schedule does); the new value is checked like the one given to the constructor.
+
+Learning-rate schedules (seed 000, "Learning Rate Strategies") are at the end of this
+module: constant, step_decay and fixed_then_decay return callables ``epoch -> lr``.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validate import positive_int, real_number
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad",
+           "constant", "step_decay", "fixed_then_decay"]
+
+
+def _learning_rate(lr, where):
+    return real_number(lr, where, "lr (the learning rate gamma)", minimum=0.0, strict=True)
+
+
+def _momentum(momentum, where):
+    m = real_number(momentum, where, "momentum (alpha)", minimum=0.0)
+    if m >= 1.0:
+        # alpha >= 1 never forgets a step: the velocity grows without bound
+        raise ValueError(f"{where}: momentum (alpha) must be < 1, got {m}; "
+                         "seed 000 suggests alpha ~ 0.9")
+    return m
+
+
+def _check_lists(params, grads, where):
+    """Return grads as float arrays after checking both lists; params must be updatable in place."""
+    for name, seq in (("params", params), ("grads", grads)):
+        if not isinstance(seq, (list, tuple)):
+            raise TypeError(f"{where}: {name} must be a list of arrays, got {type(seq).__name__}")
+    if len(params) != len(grads):
+        raise ValueError(f"{where}: got {len(params)} params but {len(grads)} grads; "
+                         "they must match one to one")
+    checked = []
+    for i, (w, g) in enumerate(zip(params, grads)):
+        if not isinstance(w, np.ndarray):
+            raise TypeError(f"{where}: params[{i}] must be a NumPy array to be updated in place, "
+                            f"got {type(w).__name__}")
+        if w.dtype.kind != "f":
+            raise TypeError(f"{where}: params[{i}] has dtype {w.dtype}; an integer array cannot "
+                            "hold the updated values in place: use a float64 array "
+                            "(e.g. w.astype(float))")
+        if not w.flags.writeable:
+            raise ValueError(f"{where}: params[{i}] is read-only and cannot be updated in place")
+        if not isinstance(g, np.ndarray) or g.dtype.kind not in "fiu":
+            try:
+                g = np.asarray(g, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(f"{where}: grads[{i}] must be an array of numbers, "
+                                f"got {type(g).__name__}") from None
+        if g.shape != w.shape:
+            raise ValueError(f"{where}: grads[{i}] has shape {g.shape} but params[{i}] has shape "
+                             f"{w.shape}; each gradient must have its parameter's shape")
+        checked.append(g)
+    return checked
+
+
+class Optimizer:
+    """Base class: validation, the learning rate, and per-position state bookkeeping.
+
+    Subclasses implement ``_update(i, w, g)``, which changes ``w`` in place.
+    Attributes: lr (settable), t (steps taken since the last reset()).
+    Gradients are not checked for NaN/inf: they would propagate into the parameters, and
+    train() detects that as divergence.
+    """
+
+    def __init__(self, lr):
+        self._lr = _learning_rate(lr, type(self).__name__)
+        self._shapes = None      # shapes of the params list at the first step since reset()
+        self.t = 0               # number of steps taken since reset()
+
+    @property
+    def lr(self) -> float:
+        """The learning rate gamma (> 0, finite); may be changed between steps."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = _learning_rate(value, f"{type(self).__name__}.lr")
+
+    def reset(self) -> None:
+        """Forget every state array and the remembered shapes (step count back to 0)."""
+        self._shapes = None
+        self.t = 0
+        self._clear_state()
+
+    def _clear_state(self) -> None:
+        pass
+
+    def _remember_shapes(self, params, where) -> None:
+        shapes = tuple(w.shape for w in params)
+        if self._shapes is None:
+            self._shapes = shapes
+        elif shapes != self._shapes:
+            raise ValueError(
+                f"{where}: params changed since the first step: this optimizer's state belongs to "
+                f"{len(self._shapes)} arrays of shapes {list(self._shapes)}, now got "
+                f"{len(shapes)} arrays of shapes {list(shapes)}; call reset() before using "
+                "it for other parameters")
+
+    def step(self, params, grads) -> None:
+        """Update every array of `params` in place from the matching array of `grads`."""
+        where = f"{type(self).__name__}.step"
+        grads = _check_lists(params, grads, where)
+        self._remember_shapes(params, where)
+        for i, (w, g) in enumerate(zip(params, grads)):
+            self._update(i, w, g)
+        self.t += 1
+
+    def _update(self, i, w, g) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}(lr={self.lr!r})"
+
+
+class SGD(Optimizer):
+    """Plain gradient descent: w <- w - gamma * dE/dw.
+
+    Seed 000's update with alpha = 0: Delta w_t = -gamma dE/dw_t. No state, so SGD may be
+    used on lists of any shapes from one step to the next.
+    """
+
+    def _remember_shapes(self, params, where) -> None:
+        pass  # stateless: nothing could be mixed up
+
+    def _update(self, i, w, g) -> None:
+        w -= self.lr * g
+
+
+class Momentum(Optimizer):
+    """Gradient descent with momentum (seed 000, "Backpropagation Weight Update").
+
+        Delta w_t = -gamma * dE/dw_t + alpha * Delta w_{t-1},    w <- w + Delta w_t
+
+    with Delta w_0 = 0, gamma = lr, alpha = momentum in [0, 1). alpha = 0 is SGD.
+    The state is Delta w_{t-1}, one array per parameter.
+    """
+
+    def __init__(self, lr, momentum=0.9):
+        super().__init__(lr)
+        self.momentum = _momentum(momentum, "Momentum")
+        self._dw = {}
+
+    def _clear_state(self) -> None:
+        self._dw = {}
+
+    def _update(self, i, w, g) -> None:
+        dw = self._dw.get(i)
+        if dw is None:
+            dw = self._dw[i] = np.zeros_like(w)
+        dw *= self.momentum          # alpha * Delta w_{t-1}
+        dw -= self.lr * g            # ... - gamma * dE/dw_t  = Delta w_t
+        w += dw
+
+    def __repr__(self):
+        return f"Momentum(lr={self.lr!r}, momentum={self.momentum!r})"
+
+
+class Nesterov(Optimizer):
+    """Nesterov momentum, in seed 000's form ("Problem w/ Mini-Batching & Nesterov Momentum").
+
+        n_0 = 0
+        n_t = alpha * n_{t-1} + gamma * dE/dw_t
+        Delta w_t = alpha * n_{t-1} - (1 + alpha) * n_t,    w <- w + Delta w_t
+
+    Substituting n_t gives Delta w_t = -alpha^2 n_{t-1} - (1 + alpha) gamma dE/dw_t; the
+    first step is therefore -(1 + alpha) * gamma * dE/dw. The gradient is taken at the
+    current weights (this rewriting is what spares Nesterov's look-ahead point).
+    """
+
+    def __init__(self, lr, momentum=0.9):
+        super().__init__(lr)
+        self.momentum = _momentum(momentum, "Nesterov")
+        self._n = {}
+
+    def _clear_state(self) -> None:
+        self._n = {}
+
+    def _update(self, i, w, g) -> None:
+        a = self.momentum
+        n_prev = self._n.get(i)
+        if n_prev is None:
+            n_prev = np.zeros_like(w)
+        n = a * n_prev + self.lr * g
+        w += a * n_prev - (1.0 + a) * n
+        self._n[i] = n
+
+    def __repr__(self):
+        return f"Nesterov(lr={self.lr!r}, momentum={self.momentum!r})"
+
+
+class Adagrad(Optimizer):
+    """Adaptive subgradient (seed 000, "Adaptive Subgradient (Adagrad)").
+
+        G_t = G_{t-1} + (dE/dw_t)^2                    (elementwise, G_0 = 0)
+        w <- w - gamma * dE/dw_t / (sqrt(G_t) + eps)
+
+    Seed 000 writes the per-weight rate gamma_i = gamma / sqrt(sum (gradient of i)^2): the
+    sum of the squared gradients so far, including the current one, and no eps. eps (> 0
+    by default) keeps a weight whose gradients have all been 0 from dividing 0 by 0; with
+    eps = 0 the seed's formula is used exactly, and such weights are simply not moved.
+    Because G_1 = g^2, the first step is gamma * g / (|g| + eps) ~ gamma * sign(g).
+    """
+
+    def __init__(self, lr, eps=1e-8):
+        super().__init__(lr)
+        self.eps = real_number(eps, "Adagrad", "eps", minimum=0.0)
+        self._G = {}
+
+    def _clear_state(self) -> None:
+        self._G = {}
+
+    def _update(self, i, w, g) -> None:
+        G = self._G.get(i)
+        if G is None:
+            G = self._G[i] = np.zeros_like(w)
+        G += g * g
+        denom = np.sqrt(G)
+        if self.eps > 0.0:
+            denom += self.eps
+            w -= self.lr * g / denom
+        else:
+            # seed 000 exactly: where G is still 0 the gradient is 0 too; leave the weight alone
+            w -= self.lr * np.divide(g, denom, out=np.zeros_like(w), where=denom > 0.0)
+
+    def __repr__(self):
+        return f"Adagrad(lr={self.lr!r}, eps={self.eps!r})"
+
+
+# --------------------------------------------------------------------------------------
+# Learning-rate schedules (seed 000, "Learning Rate Strategies"). A schedule is a callable
+# epoch -> lr; epochs are counted from 0. train() calls it at the start of every epoch.
+
+def _epoch(epoch, where) -> int:
+    if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral):
+        raise TypeError(f"{where}: epoch must be an integer (epochs are counted from 0), "
+                        f"got {type(epoch).__name__} {epoch!r}")
+    return positive_int(epoch, where, "epoch", minimum=0)
+
+
+class _Schedule:
+    """A named, inspectable epoch -> lr callable."""
+
+    def __init__(self, name, formula, fn, **args):
+        self._name, self._fn, self.args = name, fn, args
+        self.formula = formula
+
+    def __call__(self, epoch) -> float:
+        return float(self._fn(_epoch(epoch, self._name)))
+
+    def __repr__(self):
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.args.items())
+        return f"{self._name}({inner})"
+
+
+def constant(lr):
+    """The "Fixed" strategy: lr(epoch) = lr for every epoch."""
+    lr = _learning_rate(lr, "constant")
+    return _Schedule("constant", "lr", lambda epoch: lr, lr=lr)
+
+
+def step_decay(lr0, drop=0.5, every=10):
+    """"Steadily decreasing" in steps: lr(epoch) = lr0 * drop ** (epoch // every).
+
+    Epochs 0 .. every-1 use lr0, the next `every` epochs lr0 * drop, and so on.
+    drop in (0, 1]; every a positive integer.
+    """
+    lr0 = _learning_rate(lr0, "step_decay")
+    drop = real_number(drop, "step_decay", "drop", minimum=0.0, strict=True, maximum=1.0)
+    every = positive_int(every, "step_decay", "every")
+    return _Schedule("step_decay", "lr0 * drop ** (epoch // every)",
+                     lambda epoch: lr0 * drop ** (epoch // every), lr0=lr0, drop=drop, every=every)
+
+
+def fixed_then_decay(lr0, hold=10, rate=0.1):
+    """"Fixed at the beginning, steadily decreasing after a certain point" (inverse-time decay).
+
+        lr(epoch) = lr0                                       for epoch < hold
+        lr(epoch) = lr0 / (1 + rate * (epoch - hold + 1))     for epoch >= hold
+
+    So the first `hold` epochs (0 .. hold-1) run at lr0 and epoch `hold` is the first to
+    decay, to lr0 / (1 + rate); after that the rate falls like 1/epoch, slowly enough that
+    training keeps moving. hold is an integer >= 0 (0: decay from the start); rate > 0.
+    """
+    lr0 = _learning_rate(lr0, "fixed_then_decay")
+    hold = positive_int(hold, "fixed_then_decay", "hold", minimum=0)
+    rate = real_number(rate, "fixed_then_decay", "rate", minimum=0.0, strict=True)
+
+    def lr(epoch):
+        if epoch < hold:
+            return lr0
+        return lr0 / (1.0 + rate * (epoch - hold + 1))
+
+    return _Schedule("fixed_then_decay",
+                     "lr0 if epoch < hold else lr0 / (1 + rate * (epoch - hold + 1))",
+                     lr, lr0=lr0, hold=hold, rate=rate)
+

@@ -1,0 +1,298 @@
+"""The training loop: batch, online and mini-batch gradient descent (seed 000, "Applying
+Backpropagation": "Batch and Online training", "Gradient and Stochastic Gradient Descent",
+"Mini Batch Update").
+
+One epoch is one pass over the training data. With B samples per batch, an epoch takes
+ceil(n / B) steps; each step is
+
+    forward pass -> loss of the batch -> backward pass (gradient = mean over the batch)
+    -> optimizer.step(net.params, grads)
+
+B = n (batch_size=None) is gradient descent, B = 1 online / stochastic gradient descent,
+anything in between mini-batch gradient descent.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validate import as_float_array, choice, positive_int, real_number, rng_from
+from .losses import NAMES as LOSS_NAMES
+from .losses import get_loss
+
+__all__ = ["train", "History", "DivergenceWarning"]
+
+
+class DivergenceWarning(UserWarning):
+    """train() stopped because the loss (or the gradient) became inf or NaN.
+
+    A UserWarning rather than a RuntimeWarning so that it is not mistaken for (or filtered
+    together with) NumPy's floating-point RuntimeWarnings, which train() suppresses.
+    """
+
+
+@dataclass
+class History:
+    """What happened during train(); one entry per epoch in each list.
+
+    loss         the epoch's training loss: the mean over the epoch's samples of the loss of
+                 each batch, each measured by the forward pass that computed its gradient,
+                 i.e. BEFORE that batch's update (plus l2 * sum ||W||^2 when l2 > 0).
+                 With batch_size=None this is exactly the full-data loss at the start of
+                 the epoch. It costs nothing extra: the forward pass is needed anyway.
+                 (A full-data loss after every epoch would cost one more forward pass over
+                 all the data per epoch; for the loss after training, call net.loss(X, y).)
+    grad_norm    the global L2 norm sqrt(sum over all parameters of sum g^2) of the gradient
+                 of the epoch's LAST batch (with batch_size=None: the exact full-data
+                 gradient at the start of the epoch). This is what `tol` is compared with.
+    lr           the learning rate used during the epoch (after the schedule set it).
+    epochs_run   epochs started (== len(loss)); steps: optimizer steps taken.
+    diverged     True if the loss, the gradient or a parameter became inf/NaN; training
+                 stopped there (the epoch in which it happened is counted, and its loss
+                 entry is the non-finite batch loss when that is what was seen).
+    stopped_early  True if `tol` or the callback stopped training (even in the last epoch).
+    stop_reason  "epochs", "tol", "callback" or "diverged".
+    """
+
+    loss: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)
+    lr: list = field(default_factory=list)
+    epochs_run: int = 0
+    steps: int = 0
+    diverged: bool = False
+    stopped_early: bool = False
+    stop_reason: str = "epochs"
+
+    def __repr__(self):
+        last = f"{self.loss[-1]:.6g}" if self.loss else "-"
+        return (f"History(epochs_run={self.epochs_run}, steps={self.steps}, last epoch loss={last}, "
+                f"diverged={self.diverged}, "
+                f"stop_reason={self.stop_reason!r})")
+
+
+# ------------------------------------------------------------------------------ validation
+
+def _check_net(net):
+    for attr in ("forward", "backward", "params", "weights"):
+        if not hasattr(net, attr):
+            raise TypeError(f"train: net must be an MLP (with forward, backward, params and "
+                            f"weights), got {type(net).__name__} without .{attr}")
+
+
+def _check_optimizer(optimizer, need_lr):
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"train: optimizer must have a step(params, grads) method (e.g. SGD(0.1)), "
+                        f"got {type(optimizer).__name__}")
+    if need_lr and not hasattr(optimizer, "lr"):
+        raise TypeError(f"train: a schedule sets optimizer.lr, but {type(optimizer).__name__} has no .lr")
+
+
+def _check_data(X, y):
+    X = as_float_array(X, "train", "X", ndim=2, finite=True)
+    raw = np.asarray(y)
+    if raw.dtype.kind in "iub":
+        # integer class labels (n,) stay integers for cross_entropy; a copy, never a view
+        y = np.array(raw, dtype=np.int64, copy=True)
+        if y.ndim not in (1, 2):
+            raise ValueError(f"train: y must be 1-D or 2-D, got shape {y.shape}")
+    else:
+        y = as_float_array(y, "train", "y", ndim=(1, 2), finite=True)
+    if X.shape[0] == 0:
+        raise ValueError(f"train: X has shape {X.shape}; training needs at least one sample")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"train: X has {X.shape[0]} samples (shape {X.shape}) but y has "
+                         f"{y.shape[0]} (shape {y.shape}); they need one row per sample")
+    return X, y
+
+
+def _check_batch_size(batch_size, n):
+    if batch_size is None:
+        return n
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
+        raise TypeError(f"train: batch_size must be None (full batch) or an integer, "
+                        f"got {type(batch_size).__name__} {batch_size!r}")
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"train: batch_size must be between 1 (online) and the number of samples "
+                         f"{n} (full batch), or None for full batch; got {batch_size}")
+    return int(batch_size)
+
+
+def _check_callable(f, name):
+    if f is not None and not callable(f):
+        raise TypeError(f"train: {name} must be None or a callable, got {type(f).__name__}")
+
+
+# ------------------------------------------------------------------------------ the loop
+
+def _grad_norm(grads) -> float:
+    return math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+
+
+def _all_finite(arrays) -> bool:
+    return all(bool(np.isfinite(a).all()) for a in arrays)
+
+
+def _set_lr(optimizer, schedule, epoch):
+    value = schedule(epoch)
+    try:
+        optimizer.lr = value
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"train: schedule({epoch}) returned {value!r}, which is not a valid "
+                         f"learning rate ({exc})") from None
+
+
+class _Run:
+    """The state of one call to train(); one method per level of the loop."""
+
+    def __init__(self, net, X, y, optimizer, loss, batch_size, shuffle, rng, l2):
+        self.net, self.X, self.y, self.opt = net, X, y, optimizer
+        self.loss_name, self.loss_fn = loss, get_loss(loss)[0]
+        self.batch, self.shuffle, self.rng, self.l2 = batch_size, shuffle, rng, l2
+        self.n = X.shape[0]
+        self.problem = None      # set to a description when something became inf/NaN
+
+    def _penalty(self) -> float:
+        if self.l2 == 0.0:
+            return 0.0
+        return self.l2 * sum(float(np.vdot(W, W)) for W in self.net.weights)
+
+    def _step(self, Xb, yb):
+        """One forward / backward / update; returns (output, gradients), both from before the
+        update, or (output, None) when the output is not finite (nothing is updated then)."""
+        net = self.net
+        y_hat = net.forward(Xb)
+        # a sum is the cheapest test of every entry: NaN and inf propagate into it
+        if not math.isfinite(float(y_hat.sum())):
+            return y_hat, None
+        grads_W, grads_b = net.backward(yb, self.loss_name, self.l2)
+        grads = [g for pair in zip(grads_W, grads_b) for g in pair]   # [W1, b1, W2, b2, ...]
+        self.opt.step(net.params, grads)
+        return y_hat, grads
+
+    def epoch(self, history):
+        """One pass over the data; returns (epoch loss, last batch's gradient norm).
+
+        The outputs of the batches' forward passes are kept and the loss is computed once,
+        over all of them, at the end of the epoch: the same number as the sample-weighted
+        mean of the batch losses, for one call of the loss function instead of one per batch.
+        """
+        X, y, B, n = self.X, self.y, self.batch, self.n
+        if self.shuffle and B < n:
+            # shuffle indices, never the caller's arrays; one gather per epoch, then views
+            order = self.rng.permutation(n)
+            X, y = X[order], y[order]
+        outputs, penalty, grads = [], 0.0, None
+        for start in range(0, n, B):
+            Xb, yb = X[start:start + B], y[start:start + B]
+            if self.l2:
+                penalty += self._penalty() * Xb.shape[0]   # at the weights this batch sees
+            y_hat, grads = self._step(Xb, yb)
+            if grads is None:
+                self.problem = f"the network's output became inf or NaN in step {history.steps + 1}"
+                return self.loss_fn(y_hat, yb), float("nan")
+            history.steps += 1
+            outputs.append(y_hat)
+        y_hat = outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
+        epoch_loss = self.loss_fn(y_hat, y) + penalty / n
+        norm = _grad_norm(grads)
+        if not math.isfinite(epoch_loss):
+            self.problem = f"the training loss became {epoch_loss}"
+        elif not math.isfinite(norm):
+            self.problem = f"the gradient norm became {norm} in step {history.steps}"
+        return epoch_loss, norm
+
+
+def _warn_diverged(problem, epoch, optimizer):
+    lr = getattr(optimizer, "lr", None)
+    at = f" (lr = {lr:g})" if isinstance(lr, numbers.Real) else ""
+    warnings.warn(f"train: training diverged at epoch {epoch}: {problem}; training stopped and "
+                  f"History.diverged is True. The learning rate{at} is probably too large: lower "
+                  "the learning rate (or scale the inputs).", DivergenceWarning, stacklevel=3)
+
+
+def train(net, X, y, optimizer, loss="quadratic", epochs=100, batch_size=None, shuffle=True,
+          seed=None, l2=0.0, schedule=None, tol=None, callback=None) -> History:
+    """Train `net` on (X, y) by gradient descent with `optimizer`; returns a History.
+
+    net          an MLP (backproplab.network); its parameters are updated in place.
+    X, y         X (n, n_features); y (n, n_outputs) targets, or (n,) integer labels for
+                 "cross_entropy". NaN/inf are refused. Neither array is modified.
+    optimizer    SGD, Momentum, Nesterov, Adagrad (backproplab.optimizers). Its state
+                 carries over between calls, so calling train() again continues training;
+                 call optimizer.reset() to start afresh.
+    loss         "quadratic", "mse", "binary_cross_entropy" or "cross_entropy".
+    epochs       a positive int: passes over the data. Epochs are counted from 0.
+    batch_size   None: full batch (one step per epoch, the exact gradient);
+                 1: online / stochastic; k: mini-batches of k samples, the last batch of an
+                 epoch smaller if k does not divide n. Each step's gradient is the mean over
+                 its batch (MLP.backward's convention).
+    shuffle      if True and there is more than one batch, visit the samples in a new
+                 random order every epoch (with one batch the order cannot matter).
+    seed         None, an int or a numpy Generator for that order: the same seed (and the
+                 same starting weights) gives the same run, number for number.
+    l2           weight-decay strength: minimises loss + l2 * sum ||W||^2 (biases are not
+                 regularised).
+    schedule     None or a callable epoch -> lr (backproplab.optimizers.step_decay, ...);
+                 at the start of every epoch optimizer.lr = schedule(epoch).
+    tol          None or a number > 0: stop after an epoch whose grad_norm (the global L2
+                 norm of the LAST batch's gradient, see History) is < tol. With full batch
+                 that is the true gradient; with mini-batches it is a noisy estimate.
+    callback     None or callable(epoch, history), called after every completed epoch (not
+                 after one that diverged) with the History so far, before `tol` is checked;
+                 returning True stops training (stop_reason "callback").
+
+    Divergence: training stops, History.diverged is True and exactly one DivergenceWarning is
+    emitted when a batch's output is inf/NaN (checked before its update, which is not made),
+    when the epoch's loss or gradient norm is inf/NaN (at the end of that epoch), or when a
+    parameter is inf/NaN after the last step. NumPy's overflow/invalid-value warnings are
+    suppressed inside the loop (np.errstate), so there is no stream of them.
+    """
+    _check_net(net)
+    _check_callable(schedule, "schedule")
+    _check_callable(callback, "callback")
+    _check_optimizer(optimizer, need_lr=schedule is not None)
+    X, y = _check_data(X, y)
+    loss = choice(loss, LOSS_NAMES, "train", "loss")
+    epochs = positive_int(epochs, "train", "epochs")
+    B = _check_batch_size(batch_size, X.shape[0])
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"train: shuffle must be True or False, got {type(shuffle).__name__}")
+    rng = rng_from(seed, "train")
+    l2 = real_number(l2, "train", "l2", minimum=0.0)
+    if tol is not None:
+        tol = real_number(tol, "train", "tol", minimum=0.0, strict=True)
+
+    run = _Run(net, X, y, optimizer, loss, B, shuffle, rng, l2)
+    history = History()
+    for epoch in range(epochs):
+        if schedule is not None:
+            _set_lr(optimizer, schedule, epoch)
+        lr = getattr(optimizer, "lr", None)
+        history.lr.append(float(lr) if isinstance(lr, numbers.Real) else lr)
+        with np.errstate(all="ignore"):
+            epoch_loss, norm = run.epoch(history)
+        history.loss.append(float(epoch_loss))
+        history.grad_norm.append(norm)
+        history.epochs_run += 1
+        if run.problem is not None:
+            break
+        stop = callback is not None and callback(epoch, history) is True
+        if stop:
+            history.stop_reason = "callback"
+        elif tol is not None and norm < tol:
+            history.stop_reason = "tol"
+        if history.stop_reason != "epochs":
+            history.stopped_early = True
+            break
+
+    if run.problem is None and not _all_finite(net.params):
+        # the last update itself overflowed: no later forward pass would have seen it
+        run.problem = "a parameter became inf or NaN in the last step"
+    if run.problem is not None:
+        history.diverged, history.stop_reason = True, "diverged"
+        _warn_diverged(run.problem, history.epochs_run - 1, optimizer)
+    return history
