@@ -23,16 +23,20 @@ def _out(a: np.ndarray):
     return a[()] if a.ndim == 0 else a
 
 
+def _sigmoid_kernel(z: np.ndarray) -> np.ndarray:
+    # e^{-z} overflows to inf for z < -709 and 1/(1 + inf) is exactly 0, the right limit;
+    # the overflow is expected, so it is silenced here (and only here).
+    with np.errstate(over="ignore", under="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
 def sigmoid(z):
     """sigma(z) = 1 / (1 + e^{-z}).
 
-    Computed from e^{-|z|}, which never overflows: for z >= 0 as 1/(1 + e^{-z}), for z < 0
-    as e^{z}/(1 + e^{z}).
+    For z < -709, e^{-z} overflows to inf and the result is exactly 0, the correct limit;
+    no RuntimeWarning is shown for that.
     """
-    z = _z(z, "sigmoid")
-    with np.errstate(under="ignore"):
-        e = np.exp(-np.abs(z))
-    return _out(np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
+    return _out(_sigmoid_kernel(_z(z, "sigmoid")))
 
 
 def sigmoid_prime(z):
@@ -41,8 +45,8 @@ def sigmoid_prime(z):
     Seed 000's extra slide ends its derivation with S(t)(S(t) - 1): the sign is wrong
     (it drops the minus of d(e^{-t})/dt = -e^{-t}); seed 003's derivation is right.
     """
-    s = sigmoid(_z(z, "sigmoid_prime"))
-    return _out(np.asarray(s * (1.0 - s)))
+    s = _sigmoid_kernel(_z(z, "sigmoid_prime"))
+    return _out(s * (1.0 - s))
 
 
 def tanh(z):
@@ -101,14 +105,7 @@ def _axis(z: np.ndarray, axis, where: str) -> int:
     return int(axis)
 
 
-def softmax(z, axis=-1):
-    """phi(z_i) = e^{z_i} / sum_j e^{z_j} over `axis`.
-
-    Shifted by the maximum first (the value is unchanged, since the shift cancels), so that
-    e^{...} never overflows.
-    """
-    z = _z(z, "softmax")
-    axis = _axis(z, axis, "softmax")
+def _softmax_kernel(z: np.ndarray, axis: int = -1) -> np.ndarray:
     shifted = z - np.max(z, axis=axis, keepdims=True)
     # e^{-700} / k can land below the smallest normal float: rounding such a probability
     # to (nearly) 0 is harmless, so underflow is ignored here even under an outer
@@ -116,6 +113,16 @@ def softmax(z, axis=-1):
     with np.errstate(under="ignore"):
         e = np.exp(shifted)
         return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def softmax(z, axis=-1):
+    """phi(z_i) = e^{z_i} / sum_j e^{z_j} over `axis`.
+
+    Shifted by the maximum first (the value is unchanged, since the shift cancels), so that
+    e^{...} never overflows.
+    """
+    z = _z(z, "softmax")
+    return _softmax_kernel(z, _axis(z, axis, "softmax"))
 
 
 def softmax_prime(z, axis=-1):
@@ -161,23 +168,32 @@ def step_prime(z, threshold=0.0):
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation by name: .f(z) is phi(z), .df(z) is phi'(z) (element-wise)."""
+    """An activation by name: .f(z) is phi(z), .df(z) is phi'(z) (element-wise).
+
+    .kernel(z) computes phi(z) like .f, but on a float64 array it trusts, with no checks and
+    no copy: for the network's inner loop, where the arrays are its own.
+    """
 
     name: str
     f: Callable
     df: Callable
+    kernel: Callable = None
+
+    def __post_init__(self):
+        if self.kernel is None:
+            object.__setattr__(self, "kernel", self.f)
 
     def __repr__(self):
         return f"Activation({self.name!r})"
 
 
 _ACTIVATIONS = {
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime),
-    "tanh": Activation("tanh", tanh, tanh_prime),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, _sigmoid_kernel),
+    "tanh": Activation("tanh", tanh, tanh_prime, np.tanh),
     "relu": Activation("relu", relu, relu_prime),
     "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_prime),
     "linear": Activation("linear", linear, linear_prime),
-    "softmax": Activation("softmax", softmax, softmax_prime),
+    "softmax": Activation("softmax", softmax, softmax_prime, _softmax_kernel),
     "step": Activation("step", step, step_prime),
 }
 

@@ -127,7 +127,7 @@ class MLP:
         sizes = _layer_sizes(layer_sizes)
         self.layer_sizes = tuple(sizes)
         self.activations = tuple(_activation_names(activations, len(sizes) - 1))
-        self._phi = tuple(_act.get_activation(name).f for name in self.activations)
+        self._phi = tuple(_act.get_activation(name).kernel for name in self.activations)
         draw = _init.get_init(choice(init, _init.NAMES, "MLP", "init"))
         rng = rng_from(seed, "MLP")
         self._w_shapes = [(m, k) for m, k in zip(sizes[:-1], sizes[1:])]
