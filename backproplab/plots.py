@@ -614,7 +614,9 @@ def _op_text(v):
         return f"×{local:.3g}"
     if op == "-":   # x - c has d/dx = 1, c - x has d/dx = -1
         return f"−{a - u:.3g}" if local > 0 else f"{u + a:.3g}−x"
-    if local * a == u:   # x / c: d/dx = 1/c
+    # x / c has d/dx = 1/c, so local * x / u = +1; c / x has d/dx = -c/x^2, giving -1.
+    # (An exact test local * x == u fails to rounding, e.g. for 5 / 3.)
+    if a == 0 or u == 0 or local * a / u > 0:
         return f"÷{1.0 / local:.3g}" if local else symbol
     return f"{u * a:.3g}/x"   # c / x: u = c / x
 

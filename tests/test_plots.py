@@ -609,3 +609,12 @@ def test_plot_activation_variance_one_line_per_initialisation():
 def test_plot_activation_variance_bad_input(v, match):
     with pytest.raises(ValueError, match=match):
         plots.plot_activation_variance(v)
+
+
+@pytest.mark.parametrize("x", [5.0, -0.7, 1e-3, 123.456])
+def test_division_gates_are_named_by_direction_not_by_exact_float_equality(x):
+    # 5 / 3 * 3 != 5 in floating point; an exact test once drew x / 3 as "8.33/x"
+    from backproplab.graph import Value
+    from backproplab.plots import _op_text
+    assert _op_text(Value(x) / 3) == "÷3"
+    assert _op_text(3 / Value(x)) == "3/x"
