@@ -3,7 +3,8 @@
 While the student's function runs, a profile hook watches every Python-level call. If the
 code object of a forbidden reference function (e.g. backproplab.activations.sigmoid_prime)
 is entered, however it was imported, aliased or wrapped, the call is recorded. A student's
-function that removes the hook is caught too, since the hook is checked afterwards.
+function that removes the hook is caught too: the hook is checked afterwards, and a call of
+sys.setprofile while it is active (remove, call, put back) is recorded.
 """
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ class Watch:
             name = self.codes.get(frame.f_code)
             if name is not None and name not in self.hits:
                 self.hits.append(name)
+        elif event == "c_call" and arg is s.setprofile:
+            # Removing the hook and putting it back before returning would hide the calls
+            # in between from the check in __exit__; touching the profiler at all is flagged.
+            self.tampered = True
 
     def __enter__(self):
         self._previous = s.getprofile()
@@ -46,7 +51,7 @@ class Watch:
 
     def __exit__(self, *exc):
         if self.codes:
-            if s.getprofile() != self._hook:
-                self.tampered = True
-            s.setprofile(self._previous)
+            tampered = self.tampered or s.getprofile() != self._hook
+            s.setprofile(self._previous)  # the hook sees this call too: restore the verdict
+            self.tampered = tampered
         return False

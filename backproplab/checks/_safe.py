@@ -52,6 +52,7 @@ isfinite = _np.isfinite
 array2string = _np.array2string
 unravel_index = _np.unravel_index
 ascontiguousarray = _np.ascontiguousarray
+errstate = _np.errstate
 
 setprofile = _sys.setprofile
 getprofile = _sys.getprofile
@@ -116,14 +117,19 @@ def compare(got: ndarray, expected: ndarray, rtol: float, atol: float):
         return None
     shape = got.shape
     got, expected = got.reshape(-1), expected.reshape(-1)  # 1-D, so 0-d inputs index too
-    diff = (got - expected).__abs__()
-    tol = expected.__abs__() * rtol + atol
-    ok = (diff <= tol) | (got == expected)  # NaN fails both; equal infinities pass the second
-    if bool(ok.all()):
-        return None
-    # the worst offender: first NaN if any, else the largest excess over the tolerance
-    bad = ~ok
-    excess = diff - tol
+    # inf - inf and inf * 0 are NaN here on purpose: no RuntimeWarning in the student's
+    # notebook, and no FloatingPointError if the notebook has called np.seterr(all="raise").
+    with errstate(all="ignore"):
+        diff = (got - expected).__abs__()
+        tol = expected.__abs__() * rtol + atol
+        # an infinite expected value makes tol infinite, so it must be matched exactly;
+        # NaN fails both tests; equal infinities pass the second
+        ok = ((diff <= tol) & isfinite(expected)) | (got == expected)
+        if bool(ok.all()):
+            return None
+        # the worst offender: first NaN if any, else the largest excess over the tolerance
+        bad = ~ok
+        excess = diff - tol
     excess[~bad] = -1.0
     excess[bad & (excess != excess)] = float("inf")
     flat = int(excess.argmax())

@@ -88,6 +88,22 @@ class Exercise:
 
     # -- running one case -------------------------------------------------------------
 
+    def __post_init__(self):
+        self.freeze()
+
+    def freeze(self) -> None:
+        """Compute the reference's answer for every case now, when the exercise is built.
+
+        The package is imported by the lesson's setup cell, before any student code runs. An
+        answer computed at check time would go through numpy as the student's cells left it:
+        after `np.exp = lambda z: 0 * z` the reference sigmoid itself returns a step
+        function, and a step handed in as `sigmoid` would match it. Exercises judged by
+        behaviour rather than by the reference's output override this with a no-op.
+        """
+        for case in (*self.visible, *self.hidden):
+            if case.expected is None:
+                case.expected = self.reference(*s.copy_arg(case.args), **s.copy_arg(case.kwargs))
+
     def expected(self, case: Case):
         if case.expected is not None:
             return case.expected
