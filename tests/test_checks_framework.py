@@ -309,7 +309,7 @@ def test_float32_output_is_rejected_with_a_kind_message():
 def test_int_output_is_rejected_with_a_kind_message():
     # tanh(0) = 0 exactly, so the value is right and only the type is wrong
     message = _failure(_toy(), lambda z: 0)
-    assert message.startswith("toy_tanh(0) returned a int; the course works in float64")
+    assert message.startswith("toy_tanh(0) returned an int; the course works in float64")
     message = _failure(_toy(visible=[Case((np.zeros(3),))]), lambda z: np.zeros(3, dtype=int))
     assert "dtype int64" in message and "the course works in float64" in message
 
@@ -322,7 +322,7 @@ def test_a_shape_mismatch_names_both_shapes():
 
 def test_none_is_not_an_answer():
     message = _failure(_toy(), lambda z: None)
-    assert "returned a NoneType; expected a float64 scalar" in message
+    assert "returned None (did you forget `return`?); expected a float64 scalar" in message
 
 
 def test_nan_output_fails():

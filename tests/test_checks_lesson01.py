@@ -308,7 +308,7 @@ def test_gate_weights_accepts_ints_lists_and_numpy_scalars():
 
 @pytest.mark.parametrize("answer, words", [
     (np.array([20.0, 20.0, -30.0]), r"returned an array of shape \(3,\).*return a pair \(w, b\)"),
-    (None, r"returned a NoneType; return a pair \(w, b\)"),
+    (None, r"returned None \(did you forget `return`\?\); return a pair \(w, b\)"),
     ((np.array([20.0, 20.0]), np.array([-30.0])), r"b as an array of shape \(1,\); the bias of one "
                                                   r"neuron is a single number"),
     ((np.array([20.0, 20.0, 1.0]), -30.0), r"w with shape \(3,\); w must hold the two weights"),

@@ -157,4 +157,7 @@ def fmt(x, precision: int = 6) -> str:
 def describe_type(x) -> str:
     if isinstance(x, ndarray):
         return f"an array of shape {x.shape} and dtype {x.dtype}"
-    return f"a {type(x).__name__}"
+    if x is None:
+        return "None (did you forget `return`?)"
+    name = type(x).__name__
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
