@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODULES = ("bench_graph", "bench_mlp", "bench_train")
+MODULES = ("bench_graph", "bench_mlp", "bench_train", "bench_lessons")
 
 
 def _cell(value) -> str:
