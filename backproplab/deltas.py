@@ -26,7 +26,7 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _losses
-from ._validate import as_float_array, choice
+from ._validate import as_float_array, check_size, choice
 
 # Cross-entropy takes logarithms of the outputs, so it needs outputs that are probabilities.
 _PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
@@ -108,15 +108,18 @@ def _batch(x, where, name):
     return arr
 
 
-def _targets(y_hat, y, loss, where):
-    """y as an array of y_hat's shape; integer labels (n,) are accepted for cross_entropy."""
-    if loss == "cross_entropy" and np.ndim(y) == 1:
+def _targets(y_hat, y, loss, where, what="y_hat"):
+    """y as an array of y_hat's shape; integer labels (n,) are accepted for cross_entropy.
+
+    `what` names y_hat in the error message (the MLP says "the last forward's output").
+    """
+    if loss == "cross_entropy" and np.ndim(y) == 1 and len(y) == y_hat.shape[0]:
         return _losses._one_hot_targets(y_hat, y, where)[1]
     y = as_float_array(y, where, "y")
     if y.shape != y_hat.shape:
         hint = " (or integer labels of shape (n,))" if loss == "cross_entropy" else ""
-        raise ValueError(f"{where}: y has shape {y.shape} but y_hat has shape {y_hat.shape}; "
-                         f"y must have y_hat's shape{hint}")
+        raise ValueError(f"{where}: y has shape {y.shape} but {what} has shape {y_hat.shape}; "
+                         f"y must have that shape{hint}")
     return y
 
 
@@ -192,4 +195,6 @@ def weight_gradients(a_prev, delta):
     if a_prev.shape[0] != delta.shape[0]:
         raise ValueError(f"{where}: a_prev has shape {a_prev.shape} but delta has shape "
                          f"{delta.shape}; they need the same number of samples (rows)")
+    check_size(a_prev.shape[1] * delta.shape[1], where,
+               f"dW of shape {(a_prev.shape[1], delta.shape[1])}")
     return _weight_gradients(a_prev, delta)

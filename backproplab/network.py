@@ -21,7 +21,8 @@ import numpy as np
 from . import activations as _act
 from . import init as _init
 from . import losses as _losses
-from ._validate import as_float_array, choice, positive_int, real_number, rng_from
+from ._validate import (MAX_ELEMENTS, as_float_array, check_size, choice, positive_int,
+                        real_number, rng_from)
 from .deltas import (_check_probability_output, _output_delta, _targets,
                      _through_activation, _weight_gradients)
 
@@ -80,12 +81,24 @@ class _LayerArrays(list):
         return (type(self), (list(self), self._shapes, self._name))
 
 
+# Far more layers than any network of the course; each layer costs a few Python objects, so
+# MLP([1] * 10**7) would take a minute and gigabytes before failing anywhere else.
+_MAX_LAYERS = 10_000
+
+
 def _layer_sizes(layer_sizes):
     where = "MLP"
     if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
         raise TypeError(f"{where}: layer_sizes must be a list of layer widths such as [2, 3, 1], "
                         f"got {type(layer_sizes).__name__}")
+    if len(layer_sizes) > _MAX_LAYERS:
+        raise ValueError(f"{where}: layer_sizes gives {len(layer_sizes)} layers, more than the "
+                         f"limit of {_MAX_LAYERS}")
     sizes = [positive_int(n, where, f"layer_sizes[{i}]") for i, n in enumerate(layer_sizes)]
+    # refused before any weight is drawn: MLP([2, 10**12, 1]) must not try to allocate terabytes
+    total = sum(m * k + k for m, k in zip(sizes[:-1], sizes[1:]))
+    if total > MAX_ELEMENTS:
+        check_size(total, where, "the weights and biases of these layer_sizes together")
     if len(sizes) < 2:
         raise ValueError(f"{where}: layer_sizes must give at least two sizes, the inputs and the "
                          f"outputs (e.g. [2, 3, 1]), got {list(layer_sizes)}")
@@ -135,6 +148,7 @@ class MLP:
         self._weights = _LayerArrays([draw(m, k, rng) for m, k in self._w_shapes],
                                      self._w_shapes, "weights")
         self._biases = _LayerArrays([np.zeros(s) for s in self._b_shapes], self._b_shapes, "biases")
+        self._widest = max(sizes)   # bounds the size of every array a forward pass makes
         self._cache = None   # (zs, as) of the last forward
         self._grads = None   # (grads_W, grads_b) of the last backward
 
@@ -194,6 +208,9 @@ class MLP:
                              f"{self.layer_sizes[0]} features")
         if X.shape[0] == 0:
             raise ValueError(f"{where}: X has shape {X.shape}: it needs at least one sample (row)")
+        if X.shape[0] * self._widest > MAX_ELEMENTS:
+            check_size(X.shape[0] * self._widest, where, f"the activations of the widest "
+                       f"layer ({self._widest} units) for X of shape {X.shape}")
         return X
 
     def _run(self, X):
@@ -242,14 +259,7 @@ class MLP:
     def _targets_for(self, y, y_hat, loss, where, what):
         if type(y) is np.ndarray and y.dtype == np.float64 and y.shape == y_hat.shape:
             return y   # the common case, checked without copying
-        if loss == "cross_entropy" and np.ndim(y) == 1 and len(y) == y_hat.shape[0]:
-            return _targets(y_hat, y, loss, where)   # integer labels -> one-hot
-        y = as_float_array(y, where, "y")
-        if y.shape != y_hat.shape:
-            hint = " (or integer labels of shape (n,))" if loss == "cross_entropy" else ""
-            raise ValueError(f"{where}: y has shape {y.shape} but {what} has shape "
-                             f"{y_hat.shape}; y must have that shape{hint}")
-        return y
+        return _targets(y_hat, y, loss, where, what)
 
     def backward(self, y, loss="quadratic", l2=0.0):
         """Gradients of  loss(y_hat, y) (mean over the batch) + l2 * sum_l ||W^(l)||_F^2.

@@ -327,7 +327,7 @@ def test_output_delta_shape_errors():
                                          r"\(4, 2\)"):
         output_delta(a, a, np.zeros((4, 3)))
     with pytest.raises(ValueError, match=r"output_delta: y has shape \(4, 1\) but y_hat has shape "
-                                         r"\(4, 2\); y must have y_hat's shape"):
+                                         r"\(4, 2\); y must have that shape"):
         output_delta(a, np.zeros((4, 1)), a)
     with pytest.raises(ValueError, match=r"output_delta: y_hat must be 2-D, got shape \(4,\)"):
         output_delta(np.zeros(4), np.zeros(4), np.zeros(4))
