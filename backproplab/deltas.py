@@ -132,10 +132,15 @@ def output_delta(y_hat, y, z, loss="quadratic", activation="sigmoid"):
     quadratic (E = 1/2 sum_k (y_hat_k - y_k)^2):  delta = (y_hat - y) * phi'(z)   (seed 000)
         but for a softmax output phi'(z) is the Jacobian: delta_row = J(z_row)^T (y_hat - y)_row
     mse (E = 1/k sum_k (y_hat_k - y_k)^2):         delta = 2/k (y_hat - y) * phi'(z)
-    binary_cross_entropy with sigmoid, cross_entropy with softmax:   delta = y_hat - y
-        (seed 000: "do not use the derivative of the activation for the cross-entropy")
-    cross_entropy with sigmoid, binary_cross_entropy with softmax: the plain chain rule,
-        delta = dE/dy_hat * phi'(z), for which y_hat - y would be wrong.
+    cross_entropy / binary_cross_entropy with a sigmoid or softmax output:  delta = y_hat - y
+        (seed 000: "do not use the derivative of the activation for the cross-entropy"),
+        as the API contract specifies for all four pairings.
+    That shortcut is the exact derivative for binary_cross_entropy + sigmoid and for
+    cross_entropy + softmax with targets that sum to 1 per sample (one-hot or labels). For
+    the crossed pairings (cross_entropy + sigmoid, binary_cross_entropy + softmax) it is not:
+    there the true delta is the chain rule dE/dy_hat * phi'(z). This function keeps the
+    contract's formula; MLP.backward, whose contract is the exact gradient of the loss, uses
+    the chain rule for those pairings.
     The cross-entropies with any other output activation raise ValueError: their outputs are
     not probabilities, so the logarithms are meaningless.
     """
@@ -149,6 +154,8 @@ def output_delta(y_hat, y, z, loss="quadratic", activation="sigmoid"):
         raise ValueError(f"{where}: z has shape {z.shape} but y_hat has shape {y_hat.shape}; "
                          "they must be the same shape (y_hat = phi(z))")
     y = _targets(y_hat, y, loss, where)
+    if loss in _CROSS_ENTROPIES:
+        return y_hat - y   # the contract's node delta (see the docstring for when it is exact)
     a = _act.get_activation(activation).f(z)
     return _output_delta(y_hat, y, z, a, loss, activation)
 
