@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -66,13 +67,61 @@ def setup(extras: str) -> None:
     stamp.write_text(want + "\n")
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_chromium() -> None:
+    """Install Debian's chromium for the browser test (tests/test_browser.py), if missing.
+
+    Only as root with apt-get; anything else, or a failed install, prints a warning and
+    carries on: the browser test then skips, naming /usr/bin/chromium.
+    """
+    if CHROMIUM.exists():
+        return
+    why = None
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        why = "not running as root"
+    elif shutil.which("apt-get") is None:
+        why = "apt-get not found"
+    else:
+        print("Installing Debian's chromium for the browser test (apt-get) ...", flush=True)
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        for cmd in (["apt-get", "update", "-qq"],
+                    ["apt-get", "install", "-y", "-qq", "chromium"]):
+            try:
+                done = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL,
+                                      capture_output=True, text=True)
+            except OSError as exc:
+                why = f"`{' '.join(cmd)}` could not start: {exc}"
+                break
+            if done.returncode != 0:
+                why = f"`{' '.join(cmd)}` failed: {(done.stderr or done.stdout).strip()[-500:]}"
+                break
+        else:
+            if not CHROMIUM.exists():
+                why = "apt-get installed chromium but /usr/bin/chromium is still missing"
+    if why:
+        print(f"run.py: WARNING: could not install {CHROMIUM} ({why}); "
+              "tests/test_browser.py will be skipped.", flush=True)
+
+
+def lab_command(notebook_dir: Path, args: list = ()) -> list:
+    """The `jupyter lab` command line of the course (tests/test_browser.py runs this one too)."""
+    cmd = [BIN / "jupyter", "lab", "--notebook-dir", notebook_dir]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Jupyter refuses to start as root without it; containers and CI machines run as root.
+        cmd.append("--allow-root")
+    return [*cmd, *args]
+
+
 def course(args: list) -> int:
     setup("course")
-    return _run([BIN / "jupyter", "lab", "--notebook-dir", ROOT / "lessons", *args])
+    return _run(lab_command(ROOT / "lessons", args))
 
 
 def test(args: list) -> int:
     setup("dev")
+    ensure_chromium()
     return _run([PY, "-m", "pytest", *args])
 
 
