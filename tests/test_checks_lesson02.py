@@ -1,34 +1,32 @@
 """Lesson 02's exercise catalogue (backproplab/checks/lesson02.py) and its notebook.
 
-For each exercise (layer_forward, forward, xavier_normal, quadratic, binary_cross_entropy):
-the catalogue's correct alternatives pass, every catalogued mistake fails grade() (and the
-visible check()) with its own explanation, the reference cannot be handed in, the released
-stub is recognised, a student's cell cannot change a verdict by patching numpy or builtins,
-and the solution notebook's own code passes. xavier_normal draws random numbers and is judged
-by behaviour and by the moments of its distribution, so that judge gets tests of its own:
-it accepts correct samplers on any seed, rejects a 5 % variance error, and leaves NumPy's
-global generator as it found it.
+The pattern every exercise follows (alternatives pass, mistakes fail grade() and the visible
+check() with their explanation, the reference and the stub are recognised, ...) is tested for
+every lesson in test_checks_catalogues.py. Here: which exercises lesson 02 has (layer_forward,
+forward, xavier_normal, quadratic, binary_cross_entropy), their references and points, one
+crude wrong answer each under a patched numpy, and the lectures' worked numbers.
+xavier_normal draws random numbers and is judged by behaviour and by the moments of its
+distribution, so that judge gets tests of its own: it accepts correct samplers on any seed,
+rejects a 5 % variance error, and leaves NumPy's global generator as it found it.
 """
 from __future__ import annotations
 
 import builtins
 import math
 import re
-from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from _checks_helpers import assert_fails_under_patched_numpy, cell, compiled, failure, solution_nb
 from backproplab import init, layers, losses, network
-from backproplab.checks import CheckFailure, check, exercise, grade
+from backproplab.checks import CheckFailure, exercise, exercises
 from backproplab.checks.lesson02 import DrawCase
 
-ROOT = Path(__file__).resolve().parents[1]
 SLUG = "02-forward-pass-and-initialisation"
-SOLUTION_NB = ROOT / "solutions" / SLUG / f"{SLUG}.ipynb"
-LESSON_NB = ROOT / "lessons" / SLUG / f"{SLUG}.ipynb"
+SOLUTION_NB = solution_nb(SLUG)
 
 NAMES = ("layer_forward", "forward", "xavier_normal", "quadratic", "binary_cross_entropy")
 REFERENCES = {"layer_forward": layers.layer_forward, "forward": layers.forward,
@@ -40,37 +38,24 @@ POINTS = dict.fromkeys(NAMES, 2)
 # cases include what exposes it (a square and non-square W, k > 1 outputs, y_hat of exactly
 # 0 and 1, a 150000-weight matrix). Hidden cases guard against answers tuned to the visible
 # numbers instead (test_memorised_visible_answers_lose_the_hidden_points).
-HIDDEN_ONLY: dict = {}
+HIDDEN_ONLY: set = set()
 
 SETTINGS = settings(deadline=None, max_examples=30, derandomize=True)
 
 
-def _failure(name, fn, how="grade") -> str:
-    with pytest.raises(CheckFailure) as info:
-        getattr(exercise(name), how)(fn)
-    return info.value.message
+# -- which exercises, their references, points and hidden-only mistakes -------------------------
+
+def test_lesson_has_these_exercises_and_references():
+    assert {n: ex.reference for n, ex in exercises().items() if ex.lesson == SLUG} == REFERENCES
 
 
-def _compile(name, source):
-    return exercise(name).compile(source)
+def test_solution_notebook_points():
+    assert {name: cell(SOLUTION_NB, f"{name}-test").metadata["nbgrader"]["points"]
+            for name in NAMES} == POINTS
 
 
-def _cases(kind):
-    return [pytest.param(name, entry, id=f"{name}-{getattr(entry, 'key', i)}")
-            for name in NAMES for i, entry in enumerate(getattr(exercise(name), kind))]
-
-
-# -- the catalogue is complete ---------------------------------------------------------------
-
-@pytest.mark.parametrize("name", NAMES)
-def test_catalogue_has_what_the_pattern_requires(name):
-    ex = exercise(name)
-    assert ex.lesson == SLUG
-    assert len(ex.mistakes) >= 3
-    assert len(ex.alternatives) >= 1
-    assert REFERENCES[name] in ex.forbidden
-    assert len({m.key for m in ex.mistakes}) == len(ex.mistakes)
-    assert ex.visible and ex.hidden
+def test_no_mistake_is_hidden_only():
+    assert {(n, m.key) for n in NAMES for m in exercise(n).mistakes if m.hidden_only} == HIDDEN_ONLY
 
 
 def test_forward_forbids_the_networks_own_forward_pass():
@@ -87,33 +72,6 @@ def test_brief_mistakes_are_catalogued():
             "global_generator"} <= keys["xavier_normal"]
     assert {"no_half", "sum_over_samples", "mean_over_elements", "square_root"} <= keys["quadratic"]
     assert {"no_minus", "one_term_only", "sum_over_samples", "log10"} <= keys["binary_cross_entropy"]
-
-
-# -- alternatives pass, mistakes fail with their explanation --------------------------------
-
-@pytest.mark.parametrize("name, source", _cases("alternatives"))
-def test_alternative_passes(name, source):
-    fn = _compile(name, source)
-    assert exercise(name).check(fn).startswith(f"{name}: passed")
-    assert exercise(name).grade(fn).startswith(f"{name}: passed the hidden tests")
-
-
-@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
-@pytest.mark.parametrize("name, mistake", _cases("mistakes"))
-def test_mistake_fails_grade_with_its_explanation(name, mistake):
-    message = _failure(name, _compile(name, mistake.source))
-    assert f"Likely mistake: {mistake.explain}" in message
-
-
-@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
-@pytest.mark.parametrize("name, mistake", _cases("mistakes"))
-def test_only_the_intended_mistakes_pass_the_visible_check(name, mistake):
-    fn = _compile(name, mistake.source)
-    if mistake.key in HIDDEN_ONLY.get(name, set()):
-        exercise(name).check(fn)
-        assert _failure(name, fn).startswith("hidden test")
-    else:
-        assert f"Likely mistake: {mistake.explain}" in _failure(name, fn, "check")
 
 
 def _memoriser(name):
@@ -138,20 +96,7 @@ def _memoriser(name):
 def test_memorised_visible_answers_lose_the_hidden_points(name):
     fn = _memoriser(name)
     exercise(name).check(fn)   # the visible numbers alone are reproduced ...
-    assert _failure(name, fn).startswith("hidden test")   # ... which is not enough
-
-
-# -- the reference cannot be handed in; the stub is recognised -------------------------------
-
-@pytest.mark.parametrize("name", NAMES)
-def test_reference_handed_in_is_refused(name):
-    reference = REFERENCES[name]
-    assert re.search(r"calls backproplab\.\S+, the reference answer", _failure(name, reference, "check"))
-
-    def wrapper(*args, **kwargs):
-        return reference(*args, **kwargs)
-
-    assert re.search(r"calls backproplab\.\S+, the reference answer", _failure(name, wrapper))
+    assert failure(name, fn).startswith("hidden test")   # ... which is not enough
 
 
 def test_forward_through_an_mlp_is_refused():
@@ -161,18 +106,7 @@ def test_forward_through_an_mlp_is_refused():
         net.weights, net.biases = weights, biases
         return net.forward(X)
 
-    assert "calls backproplab.network.MLP.forward" in _failure("forward", via_mlp, "check")
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_stub_raises_not_implemented(name):
-    def stub(*args, **kwargs):
-        raise NotImplementedError()
-
-    with pytest.raises(NotImplementedError, match=f"{name} is not written yet"):
-        exercise(name).check(stub)
-    with pytest.raises(NotImplementedError, match=f"{name} is not written yet"):
-        exercise(name).grade(stub)
+    assert "calls backproplab.network.MLP.forward" in failure("forward", via_mlp, "check")
 
 
 # -- a student's cell cannot change the verdict -----------------------------------------------
@@ -188,30 +122,12 @@ WRONG = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_patched_numpy_and_builtins_do_not_hide_a_wrong_answer(name):
-    saved = (np.allclose, np.isclose, np.exp, np.mean, np.var, np.sqrt, np.random.seed,
-             np.random.default_rng, builtins.abs)
-    try:
-        np.allclose = lambda *a, **k: True
-        np.isclose = lambda a, b, *r, **k: np.ones(np.broadcast(a, b).shape, dtype=bool)
-        # the reference's answers were computed at import, before this patch
-        np.exp = lambda z, *a, **k: np.zeros_like(np.asarray(z, dtype=float))
-        np.var = lambda *a, **k: 2.0
-        np.sqrt = lambda x, *a, **k: x
-        np.random.seed = lambda *a, **k: None
-        np.random.default_rng = lambda *a, **k: saved[7](0)
-        builtins.abs = lambda x: 0
-        with pytest.raises(CheckFailure):
-            exercise(name).check(WRONG[name])
-        with pytest.raises(CheckFailure):
-            exercise(name).grade(WRONG[name])
-    finally:
-        (np.allclose, np.isclose, np.exp, np.mean, np.var, np.sqrt, np.random.seed,
-         np.random.default_rng, builtins.abs) = saved
+    assert_fails_under_patched_numpy(name, WRONG[name])
 
 
 def test_patched_numpy_does_not_fail_a_right_xavier_answer():
     saved = (np.var, np.mean, np.sqrt, np.random.seed, np.random.default_rng, builtins.abs)
-    right = _compile("xavier_normal", exercise("xavier_normal").alternatives[0])
+    right = compiled("xavier_normal", exercise("xavier_normal").alternatives[0])
     try:
         np.var = lambda *a, **k: 123.0
         np.mean = lambda *a, **k: 123.0
@@ -253,16 +169,16 @@ def test_xavier_judge_detects_a_five_percent_variance_error(scale2):
 
 
 def test_xavier_variance_message_states_the_rule_with_the_numbers():
-    std_as_var = _compile("xavier_normal", next(
+    std_as_var = compiled("xavier_normal", next(
         m.source for m in exercise("xavier_normal").mistakes if m.key == "variance_as_std"))
-    message = _failure("xavier_normal", std_as_var, "check")
+    message = failure("xavier_normal", std_as_var, "check")
     # 2 / (300 + 500) = 0.0025 is the variance; its square root 0.05 the standard deviation
     assert "Var = 2/(n_in + n_out) = 2/800 = 0.0025 (standard deviation 0.05)" in message
 
 
 def test_xavier_uniform_with_the_right_variance_fails_as_not_normal():
     # Glorot's uniform variant has mean 0 and the right variance: only the shape differs
-    message = _failure("xavier_normal", lambda n_in, n_out, rng: rng.uniform(
+    message = failure("xavier_normal", lambda n_in, n_out, rng: rng.uniform(
         -math.sqrt(6 / (n_in + n_out)), math.sqrt(6 / (n_in + n_out)), size=(n_in, n_out)), "check")
     assert "not normally distributed" in message
 
@@ -271,7 +187,7 @@ def test_xavier_heavy_tails_fail_as_not_normal():
     # Student-t with 5 degrees of freedom, rescaled to the right variance: more weight in the tails
     def t5(n_in, n_out, rng):
         return rng.standard_t(5, size=(n_in, n_out)) * math.sqrt(3 / 5) * math.sqrt(2 / (n_in + n_out))
-    assert "not normally distributed" in _failure("xavier_normal", t5, "check")
+    assert "not normally distributed" in failure("xavier_normal", t5, "check")
 
 
 def test_xavier_check_leaves_the_global_generator_as_it_was():
@@ -298,7 +214,7 @@ def test_xavier_does_not_care_how_rng_is_used_as_long_as_it_is_the_only_source()
     (lambda n_in, n_out, rng: rng.normal(size=n_in * n_out), r"returned shape \(6,\); expected \(3, 2\)"),
 ])
 def test_xavier_malformed_answers_get_a_clear_message(answer, words):
-    assert re.search(words, _failure("xavier_normal", answer, "check"))
+    assert re.search(words, failure("xavier_normal", answer, "check"))
 
 
 # -- the lectures' worked numbers -------------------------------------------------------------
@@ -365,7 +281,7 @@ def test_cross_entropy_worked_example_and_the_seeds_missing_minus():
     right = -(math.log(0.9) + math.log(0.8) + math.log(0.3)) / 3
     assert case.expected == pytest.approx(right, rel=1e-12)
     as_printed = lambda y_hat, y: float(np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)))  # noqa: E731
-    message = _failure("binary_cross_entropy", as_printed, "check")
+    message = failure("binary_cross_entropy", as_printed, "check")
     assert f"returned {-right:.6g}" in message
     assert "the minus sign is missing" in message
 
@@ -393,35 +309,8 @@ def test_hidden_cases_include_a_batch_of_one(name):
 
 # -- the notebook and the catalogue agree ----------------------------------------------------
 
-def _cell(path, grade_id):
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            return cell
-    raise AssertionError(f"{path.name} has no cell with grade_id {grade_id!r}")
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_solution_notebook_code_passes_grade(name):
-    cell = _cell(SOLUTION_NB, name)
-    assert cell.metadata["nbgrader"]["solution"] is True
-    assert "### BEGIN SOLUTION" in cell.source
-    assert exercise(name).grade(_compile(name, cell.source)).startswith(f"{name}: passed")
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_solution_notebook_test_cell_is_the_pattern(name):
-    cell = _cell(SOLUTION_NB, f"{name}-test")
-    assert cell.metadata["nbgrader"]["grade"] is True
-    assert cell.metadata["nbgrader"]["locked"] is True
-    assert cell.metadata["nbgrader"]["points"] == POINTS[name]
-    assert cell.source == (f'from backproplab.checks import check\ncheck("{name}", {name})\n'
-                           f'### BEGIN HIDDEN TESTS\nfrom backproplab.checks import grade\n'
-                           f'grade("{name}", {name})\n### END HIDDEN TESTS')
-
-
 def test_setup_cell_defines_the_catalogue_namespace_and_no_exercise_name():
-    source = _cell(SOLUTION_NB, "setup").source
+    source = cell(SOLUTION_NB, "setup").source
     assert "import backproplab.checks" in source
     env: dict = {}
     exec("\n".join(line for line in source.splitlines() if not line.startswith("%")), env)
@@ -438,33 +327,12 @@ def test_setup_cell_defines_the_catalogue_namespace_and_no_exercise_name():
 def test_notebook_kernel_and_no_outputs():
     nb = nbformat.read(SOLUTION_NB, as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "backproplab"
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None
-
-
-@pytest.mark.skipif(not LESSON_NB.exists(), reason="lessons/ not generated yet")
-@pytest.mark.parametrize("name", NAMES)
-def test_released_stub_raises_not_implemented(name):
-    cell = _cell(LESSON_NB, name)
-    assert "raise NotImplementedError()" in cell.source and "BEGIN SOLUTION" not in cell.source
-    with pytest.raises(NotImplementedError):
-        exercise(name).check(_compile(name, cell.source))
-    assert "HIDDEN TESTS" not in _cell(LESSON_NB, f"{name}-test").source
+    for code in nb.cells:
+        if code.cell_type == "code":
+            assert code.outputs == [] and code.execution_count is None
 
 
 # -- what check() reports ----------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", NAMES)
-def test_check_says_what_it_checked_and_that_hidden_tests_remain(name, capsys):
-    check(name, _compile(name, exercise(name).alternatives[0]))
-    out = capsys.readouterr().out
-    assert out.startswith(f"\u2713 {name}: passed {len(exercise(name).visible)} visible checks (")
-    assert "hidden tests also try" in out
-    assert "all tests passed" not in out.lower()
-    grade(name, _compile(name, exercise(name).alternatives[0]))
-    assert f"passed the hidden tests ({len(exercise(name).hidden)} cases" in capsys.readouterr().out
-
 
 def test_modifying_an_argument_in_place_is_reported():
     def in_place(A_prev, W, b, activation):
@@ -473,7 +341,7 @@ def test_modifying_an_argument_in_place_is_reported():
         b -= b   # zeroes the caller's bias
         Z = A_prev @ W
         return Z, 1 / (1 + np.exp(-Z))
-    assert "modified its argument" in _failure("layer_forward", in_place, "check")
+    assert "modified its argument" in failure("layer_forward", in_place, "check")
 
 
 def test_returning_a_list_from_forward_gets_its_own_message():
@@ -482,5 +350,5 @@ def test_returning_a_list_from_forward_gets_its_own_message():
         for W, b, act in zip(weights, biases, activations):
             out.append(layers.layer_forward(out[-1], W, b, act)[1])
         return out
-    message = _failure("forward", all_layers, "check")
+    message = failure("forward", all_layers, "check")
     assert "returned a list of 3 items; forward returns y_hat alone" in message

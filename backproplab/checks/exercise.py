@@ -63,11 +63,16 @@ class Case:
 
 @dataclass
 class Mistake:
-    """A plausible wrong implementation, as source code, and what it gets wrong."""
+    """A plausible wrong implementation, as source code, and what it gets wrong.
+
+    hidden_only: the visible cases let this mistake through on purpose (only the hidden
+    tests catch it), so that learning the answer from the visible check alone costs points.
+    """
 
     key: str
     explain: str
     source: str
+    hidden_only: bool = False
 
 
 @dataclass

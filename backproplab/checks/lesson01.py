@@ -322,6 +322,8 @@ register(GateWeightsExercise(
         Case(("nor",), note="NOR = (NOT x1) AND (NOT x2) = NOT (x1 OR x2)"),
     ],
     hidden_summary="the gates NAND and NOR on their truth tables",
+    # sign_flipped and bias_not_negated get AND and OR (the visible cases) right but NAND and
+    # NOR wrong: hidden_only, so a student who learns NAND / NOR from the check loses points.
     mistakes=[
         Mistake("and_with_or_bias",
                 "for AND the bias must be -30 (seed 003): with -10 one active input already "
@@ -337,7 +339,7 @@ register(GateWeightsExercise(
         Mistake("sign_flipped",
                 "NAND is NOT AND and NOR is NOT OR: negate the weights and the bias, because "
                 "1 - g(z) = g(-z). NAND = g(30 - 20 x1 - 20 x2), NOR = g(10 - 20 x1 - 20 x2).",
-                _gate_source(dict(_RIGHT, nand=_RIGHT["and"], nor=_RIGHT["or"]))),
+                _gate_source(dict(_RIGHT, nand=_RIGHT["and"], nor=_RIGHT["or"])), hidden_only=True),
         Mistake("swapped",
                 "return (w, b) in that order: the weights first (an array of shape (2,)), then "
                 "the bias (a number).",
@@ -345,7 +347,8 @@ register(GateWeightsExercise(
         Mistake("bias_not_negated",
                 "negating a gate negates the whole z = b + w1 x1 + w2 x2, the bias included: "
                 "NAND = g(30 - 20 x1 - 20 x2), not g(-30 - 20 x1 - 20 x2), which is 0 on every row.",
-                _gate_source(dict(_RIGHT, nand=((-20.0, -20.0), -30.0), nor=((-20.0, -20.0), -10.0)))),
+                _gate_source(dict(_RIGHT, nand=((-20.0, -20.0), -30.0), nor=((-20.0, -20.0), -10.0))),
+                hidden_only=True),
         Mistake("boundary_through_points",
                 "the line z = 0 runs through two of the inputs, where g(0) = 0.5. Put it between "
                 "the points: halfway between one active input (z = b + 20) and two (z = b + 40) "
