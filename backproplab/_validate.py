@@ -6,9 +6,15 @@ a student reading a traceback learns what went wrong without opening this packag
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
+
+# The largest array (in elements) a size argument may ask for: 10**8 float64 are 800 MB,
+# far beyond anything the course needs. A larger request is almost surely a typo
+# (n=10**12) and is refused at once, instead of trying to allocate terabytes.
+MAX_ELEMENTS = 10**8
 
 
 def as_float_array(x, where: str, name: str, *, ndim=None, finite: bool = False) -> np.ndarray:
@@ -27,6 +33,10 @@ def as_float_array(x, where: str, name: str, *, ndim=None, finite: bool = False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{where}: {name} must be a number or an array of numbers, "
                         f"got {type(x).__name__} ({exc})") from None
+    except OverflowError:
+        # a Python int beyond float64's range, e.g. [10**400]
+        raise ValueError(f"{where}: {name} holds an integer too large for float64 "
+                         "(the largest is about 1.8e308)") from None
     if problem is not None:
         raise TypeError(f"{where}: {name} must be a number or an array of numbers, "
                         f"got {type(x).__name__} holding {problem}")
@@ -76,18 +86,33 @@ def same_shape(a: np.ndarray, b: np.ndarray, where: str, names=("y_hat", "y")) -
 
 def positive_int(n, where: str, name: str, minimum: int = 1) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{where}: {name} must be an integer, got {type(n).__name__} {n!r}")
+        raise TypeError(f"{where}: {name} must be an integer, got {type(n).__name__} {_show(n)}")
     if n < minimum:
-        raise ValueError(f"{where}: {name} must be >= {minimum}, got {n}")
+        raise ValueError(f"{where}: {name} must be >= {_show(minimum)}, got {_show(n)}")
     return int(n)
+
+
+def _show(v) -> str:
+    """repr(v) for a message, short; repr() refuses ints of more than 4300 digits (Python >= 3.11)."""
+    if isinstance(v, numbers.Integral) and not isinstance(v, bool) and abs(v) >= 10**100:
+        return f"{'-' if v < 0 else ''}about 10^{math.log10(abs(v)):.0f}"
+    try:
+        text = repr(v)
+    except Exception:           # e.g. a list holding such an int
+        return f"<{type(v).__name__}>"
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def real_number(x, where: str, name: str, *, minimum=None, strict: bool = False,
                 maximum=None) -> float:
     """A finite real scalar, optionally bounded below (strictly or not) and above."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{where}: {name} must be a real number, got {type(x).__name__} {x!r}")
-    x = float(x)
+        raise TypeError(f"{where}: {name} must be a real number, got {type(x).__name__} {_show(x)}")
+    try:
+        x = float(x)
+    except OverflowError:
+        raise ValueError(f"{where}: {name} must be finite, got an integer too large for "
+                         "float64") from None
     if not np.isfinite(x):
         raise ValueError(f"{where}: {name} must be finite, got {x}")
     if minimum is not None and (x <= minimum if strict else x < minimum):
@@ -97,10 +122,20 @@ def real_number(x, where: str, name: str, *, minimum=None, strict: bool = False,
     return x
 
 
+def check_size(n_elements: int, where: str, what: str) -> None:
+    """Refuse, before allocating it, an array of more than MAX_ELEMENTS elements."""
+    if n_elements > MAX_ELEMENTS:
+        # sizes are exact ints, possibly beyond float's range (and str()'s digit limit)
+        n = int(n_elements)
+        count = str(n) if n < 10**12 else f"about 10^{math.log10(n):.1f}"
+        raise ValueError(f"{where}: {what} would have {count} elements, more than the limit "
+                         f"of {MAX_ELEMENTS:.0e} (800 MB of float64); use smaller sizes")
+
+
 def choice(value, valid, where: str, name: str) -> str:
     """A name from `valid`; the error lists every valid name."""
     if not isinstance(value, str) or value not in valid:
-        raise ValueError(f"{where}: unknown {name} {value!r}; valid names are: "
+        raise ValueError(f"{where}: unknown {name} {_show(value)}; valid names are: "
                          + ", ".join(repr(v) for v in valid))
     return value
 
@@ -112,4 +147,4 @@ def rng_from(seed, where: str) -> np.random.Generator:
     if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0):
         return np.random.default_rng(seed)
     raise TypeError(f"{where}: seed must be None, a non-negative int or a numpy Generator, "
-                    f"got {type(seed).__name__} {seed!r}")
+                    f"got {type(seed).__name__} {_show(seed)}")

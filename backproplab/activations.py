@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import as_float_array, choice, real_number
+from ._validate import _show, as_float_array, check_size, choice, real_number
 
 
 def _z(z, where):
@@ -101,16 +101,20 @@ def _axis(z: np.ndarray, axis, where: str) -> int:
         raise ValueError(f"{where}: z must have at least one dimension (a vector of scores), "
                          f"got a scalar of shape {z.shape}")
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"{where}: axis {axis!r} is out of range for z of shape {z.shape}")
+        raise ValueError(f"{where}: axis {_show(axis)} is out of range for z of shape {z.shape}")
+    if z.shape[axis] == 0:
+        raise ValueError(f"{where}: z of shape {z.shape} has no scores along axis {axis}; "
+                         "a softmax needs at least one")
     return int(axis)
 
 
 def _softmax_kernel(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    shifted = z - np.max(z, axis=axis, keepdims=True)
     # e^{-700} / k can land below the smallest normal float: rounding such a probability
     # to (nearly) 0 is harmless, so underflow is ignored here even under an outer
-    # np.errstate(all="raise")
-    with np.errstate(under="ignore"):
+    # np.errstate(all="raise"). Likewise -1e308 - 1e308 overflows to -inf, whose e^{...}
+    # is the right 0.
+    with np.errstate(under="ignore", over="ignore"):
+        shifted = z - np.max(z, axis=axis, keepdims=True)
         e = np.exp(shifted)
         return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -144,6 +148,8 @@ def softmax_jacobian(z):
     z = _z(z, "softmax_jacobian")
     if z.ndim not in (1, 2):
         raise ValueError(f"softmax_jacobian: z must be a vector (k,) or a batch (n, k), got shape {z.shape}")
+    _axis(z, -1, "softmax_jacobian")
+    check_size(z.size * z.shape[-1], "softmax_jacobian", f"the Jacobians for z of shape {z.shape}")
     s = softmax(z, axis=-1)
     with np.errstate(under="ignore"):  # s_i s_j of two tiny probabilities rounds to 0
         outer = s[..., :, None] * s[..., None, :]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, choice, positive_int, real_number, rng_from
+from ._validate import as_float_array, check_size, choice, positive_int, real_number, rng_from
 
 __all__ = ["GATES", "logic_gate", "make_moons", "make_circles", "make_spirals",
            "one_hot", "load_digits"]
@@ -49,6 +49,13 @@ def logic_gate(name):
     X = np.array(_GATE_INPUTS, dtype=np.float64)
     y = np.array(_GATE_OUTPUTS[key], dtype=np.float64).reshape(4, 1)
     return X, y
+
+
+def _count(n, where, minimum=2):
+    """The number of points n, refused before allocating when X (n, 2) would be absurdly large."""
+    n = positive_int(n, where, "n", minimum=minimum)
+    check_size(2 * n, where, "X of shape (n, 2)")
+    return n
 
 
 def _noise(noise, where):
@@ -82,7 +89,7 @@ def make_moons(n=100, noise=0.1, seed=None):
     points. With noise = 0 every point is exactly on its arc.
     n >= 2, noise >= 0.
     """
-    n = positive_int(n, "make_moons", "n", minimum=2)
+    n = _count(n, "make_moons")
     noise = _noise(noise, "make_moons")
     rng = rng_from(seed, "make_moons")
     n0, n1 = _split(n, 2)
@@ -103,7 +110,7 @@ def make_circles(n=100, noise=0.05, seed=None, factor=0.5):
     points. With noise = 0 every point is exactly on its circle.
     n >= 2, noise >= 0.
     """
-    n = positive_int(n, "make_circles", "n", minimum=2)
+    n = _count(n, "make_circles")
     noise = _noise(noise, "make_circles")
     factor = real_number(factor, "make_circles", "factor", minimum=0.0, strict=True)
     if factor >= 1.0:
@@ -127,18 +134,23 @@ def make_spirals(n=300, classes=3, noise=0.05, seed=None, turns=1.0):
     more. n >= classes, classes >= 2, noise >= 0, turns > 0.
     """
     classes = positive_int(classes, "make_spirals", "classes", minimum=2)
-    n = positive_int(n, "make_spirals", "n", minimum=classes)
+    n = _count(n, "make_spirals", minimum=classes)
     noise = _noise(noise, "make_spirals")
     turns = real_number(turns, "make_spirals", "turns", minimum=0.0, strict=True)
     rng = rng_from(seed, "make_spirals")
-    counts = _split(n, classes)
-    parts = []
-    for c, m in enumerate(counts):
-        r = np.linspace(0.0, 1.0, m)
+    # Arms have only two lengths (m + 1 for the first n % classes, m for the others): each
+    # group is computed at once, so that many classes cost no Python loop over the arms.
+    base, extra = divmod(n, classes)
+    parts, labels = [], []
+    for first, stop, m in ((0, extra, base + 1), (extra, classes, base)):
+        if stop == first:
+            continue
+        c = np.arange(first, stop)[:, None]
+        r = np.linspace(0.0, 1.0, m)[None, :]
         theta = 2.0 * np.pi * c / classes + 2.0 * np.pi * turns * r
-        parts.append(np.column_stack([r * np.cos(theta), r * np.sin(theta)]))
-    y = np.repeat(np.arange(classes, dtype=np.int64), counts)
-    return _finish(np.vstack(parts), y, noise, rng)
+        parts.append(np.column_stack([(r * np.cos(theta)).ravel(), (r * np.sin(theta)).ravel()]))
+        labels.append(np.repeat(np.arange(first, stop, dtype=np.int64), m))
+    return _finish(np.vstack(parts), np.concatenate(labels), noise, rng)
 
 
 def one_hot(y, k=None):
@@ -146,20 +158,27 @@ def one_hot(y, k=None):
 
     k defaults to max(y) + 1; labels must be integers in 0 .. k-1.
     """
-    labels = np.asarray(y)
+    try:
+        labels = np.asarray(y)
+    except (TypeError, ValueError) as exc:     # ragged nested lists
+        raise TypeError(f"one_hot: y must be 1-D integer labels, got {type(y).__name__} ({exc})") from None
     if labels.ndim != 1:
         raise ValueError(f"one_hot: y must be 1-D integer labels of shape (n,), got shape {labels.shape}")
     values = as_float_array(labels, "one_hot", "y", finite=True)
     if labels.dtype.kind not in "iu" and not np.all(values == np.round(values)):
         raise ValueError("one_hot: y must hold integer class labels, got non-integer values")
-    idx = values.astype(np.int64)
-    if idx.size and idx.min() < 0:
-        raise ValueError(f"one_hot: class labels must be >= 0, got {idx.min()}")
+    # the range is checked on the float values, before the cast to int64, which would
+    # turn a label like 1e20 into garbage (with a RuntimeWarning)
+    if values.size and values.min() < 0:
+        raise ValueError(f"one_hot: class labels must be >= 0, got {values.min():g}")
     if k is None:
-        k = int(idx.max()) + 1 if idx.size else 1
+        k = int(values.max()) + 1 if values.size else 1
     k = positive_int(k, "one_hot", "k")
-    if idx.size and idx.max() >= k:
-        raise ValueError(f"one_hot: label {idx.max()} does not fit k = {k} classes (labels 0..{k - 1})")
+    check_size(values.size * k, "one_hot", "the one-hot array of shape (n, k)")
+    if values.size and values.max() >= k:
+        raise ValueError(f"one_hot: label {values.max():g} does not fit k = {k} classes "
+                         f"(labels 0..{k - 1})")
+    idx = values.astype(np.int64)
     out = np.zeros((idx.size, k), dtype=np.float64)
     out[np.arange(idx.size), idx] = 1.0
     return out

@@ -108,12 +108,20 @@ def _batch(x, where, name):
     return arr
 
 
+def _ndim(y):
+    """np.ndim(y), or None where NumPy cannot make an array of y (a ragged list)."""
+    try:
+        return np.ndim(y)
+    except (TypeError, ValueError):
+        return None
+
+
 def _targets(y_hat, y, loss, where, what="y_hat"):
     """y as an array of y_hat's shape; integer labels (n,) are accepted for cross_entropy.
 
     `what` names y_hat in the error message (the MLP says "the last forward's output").
     """
-    if loss == "cross_entropy" and np.ndim(y) == 1 and len(y) == y_hat.shape[0]:
+    if loss == "cross_entropy" and _ndim(y) == 1 and len(y) == y_hat.shape[0]:
         return _losses._one_hot_targets(y_hat, y, where)[1]
     y = as_float_array(y, where, "y")
     if y.shape != y_hat.shape:

@@ -47,8 +47,14 @@ def _value(v, where, i):
     try:
         return float(v)
     except (TypeError, ValueError):
+        try:
+            shape = np.shape(v)
+        except ValueError:                     # a ragged list has none
+            shape = "(ragged)"
         raise TypeError(f"{where}: f must return a single number, got {type(v).__name__} "
-                        f"{np.shape(v)} at element {i}") from None
+                        f"{shape} at element {i}") from None
+    except OverflowError:
+        raise ValueError(f"{where}: f returned an int too large for float64 at element {i}") from None
 
 
 def relative_error(a, b):

@@ -58,7 +58,7 @@ class Value:
     def __init__(self, data, label: str = ""):
         self.data = _real(data)
         if type(label) is not str:
-            raise TypeError(f"Value: label must be a str, got {type(label).__name__} {label!r}")
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__} {_show(label)}")
         self.label = label
         self.grad = 0.0
         self.op = ""
@@ -148,6 +148,10 @@ class Value:
         """u = a^n for a plain number n;  du/da = n a^(n-1)."""
         if type(n) is not int and type(n) is not float:
             n = _exponent(n)
+        if type(n) is int and not -2**1023 < n < 2**1023:
+            # float(n) would overflow inside the arithmetic below, with no message
+            raise OverflowError(f"Value.__pow__: the exponent (about 10^{math.log10(abs(n)):.0f}) "
+                                "is too large for float64")
         if not math.isfinite(n):
             raise ValueError(f"Value.__pow__: the exponent must be finite, got {n!r}")
         a = self.data
@@ -328,8 +332,11 @@ def _real(x) -> float:
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             complex_ = isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real)
             what = "complex" if complex_ else type(x).__name__
-            raise TypeError(f"Value: data must be a real number (int or float), got {what} {x!r}")
-        x = float(x)
+            raise TypeError(f"Value: data must be a real number (int or float), got {what} {_show(x)}")
+        try:
+            x = float(x)
+        except OverflowError:
+            raise ValueError("Value: data must be finite, got an int too large for float64") from None
     if not math.isfinite(x):
         raise ValueError(f"Value: data must be finite, got {x!r}")
     return x
@@ -340,8 +347,12 @@ def _constant(c, op: str) -> float:
     if type(c) is not float:
         if type(c) is not int and (isinstance(c, bool) or not isinstance(c, numbers.Real)):
             raise TypeError(f"Value {op} {type(c).__name__}: only Values and real numbers "
-                            f"(int, float) can be combined with a Value, got {c!r}")
-        c = float(c)
+                            f"(int, float) can be combined with a Value, got {_show(c)}")
+        try:
+            c = float(c)
+        except OverflowError:
+            raise ValueError(f"Value {op} int: a number combined with a Value must be finite, "
+                             "got an int too large for float64") from None
     if not math.isfinite(c):
         raise ValueError(f"Value {op} {c!r}: a number combined with a Value must be finite")
     return c
@@ -353,4 +364,13 @@ def _exponent(n):
     if isinstance(n, numbers.Real) and not isinstance(n, bool):
         return float(n)
     raise TypeError(f"Value.__pow__: only int/float exponents are supported, got "
-                    f"{type(n).__name__} {n!r}")
+                    f"{type(n).__name__} {_show(n)}")
+
+
+def _show(x) -> str:
+    """repr(x) for a message; repr() itself fails on an int of more than 4300 digits."""
+    try:
+        text = repr(x)
+    except ValueError:
+        return f"<{type(x).__name__}>"
+    return text if len(text) <= 200 else text[:200] + "..."

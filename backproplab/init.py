@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import choice, positive_int, rng_from
+from ._validate import _show, check_size, choice, positive_int, rng_from
 
 
 def _sizes(n_in, n_out, where):
-    return positive_int(n_in, where, "n_in"), positive_int(n_out, where, "n_out")
+    n_in, n_out = positive_int(n_in, where, "n_in"), positive_int(n_out, where, "n_out")
+    check_size(n_in * n_out, where, "a weight matrix of shape (n_in, n_out)")
+    return n_in, n_out
 
 
 def _rng(rng, where):
@@ -21,7 +23,7 @@ def _rng(rng, where):
         return rng_from(rng, where)
     except TypeError:
         raise TypeError(f"{where}: rng must be a numpy Generator, a non-negative int seed or None, "
-                        f"got {type(rng).__name__} {rng!r}") from None
+                        f"got {type(rng).__name__} {_show(rng)}") from None
 
 
 def xavier_normal(n_in, n_out, rng=None):

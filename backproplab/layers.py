@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array
+from ._validate import as_float_array, check_size
 from .activations import get_activation
 
 
@@ -43,6 +43,8 @@ def layer_forward(A_prev, W, b, activation="sigmoid"):
     if b.shape[0] != W.shape[1]:
         raise ValueError(f"layer_forward: b has shape {b.shape} but W has shape {W.shape}; "
                          f"b needs {W.shape[1]} entries (one per neuron)")
+    check_size(A_prev.shape[0] * W.shape[1], "layer_forward",
+               f"Z of shape {(A_prev.shape[0], W.shape[1])}")
     Z = A_prev @ W + b
     return Z, get_activation(activation).f(Z)
 
@@ -52,6 +54,10 @@ def forward(X, weights, biases, activations):
 
     weights, biases, activations: lists with one entry per layer.
     """
+    for name, seq in (("weights", weights), ("biases", biases), ("activations", activations)):
+        if not isinstance(seq, (list, tuple)):
+            raise TypeError(f"forward: {name} must be a list with one entry per layer, "
+                            f"got {type(seq).__name__}")
     if not (len(weights) == len(biases) == len(activations)) or not weights:
         raise ValueError(f"forward: weights, biases and activations need one entry per layer; got "
                          f"{len(weights)}, {len(biases)} and {len(activations)}")

@@ -74,7 +74,11 @@ def binary_cross_entropy_grad(y_hat, y):
 def _one_hot_targets(y_hat, y, where):
     """y as one-hot (n, k): either given so, or as integer labels of shape (n,)."""
     y_hat = as_float_array(y_hat, where, "y_hat", ndim=(1, 2))
-    labels = np.asarray(y)
+    try:
+        labels = np.asarray(y)
+    except (TypeError, ValueError) as exc:     # ragged nested lists
+        raise TypeError(f"{where}: y must be an array of targets or class labels, "
+                        f"got {type(y).__name__} ({exc})") from None
     if labels.ndim == 1 and y_hat.ndim == 2:
         if labels.shape[0] != y_hat.shape[0]:
             raise ValueError(f"{where}: y has {labels.shape[0]} labels (shape {labels.shape}) but y_hat "
@@ -83,11 +87,12 @@ def _one_hot_targets(y_hat, y, where):
                 labels.dtype.kind == "f" and np.all(np.isfinite(labels)) and np.all(labels == np.round(labels))):
             raise ValueError(f"{where}: y of shape {labels.shape} must hold integer class labels "
                              f"0..{y_hat.shape[1] - 1}, or be one-hot of shape {y_hat.shape}")
-        idx = labels.astype(np.int64)
         k = y_hat.shape[1]
-        if idx.size and (idx.min() < 0 or idx.max() >= k):
+        # checked before the cast to int64, which would wrap a label like 1e20 (with a warning)
+        if labels.size and (labels.min() < 0 or labels.max() >= k):
             raise ValueError(f"{where}: class labels must be in 0..{k - 1} for y_hat with {k} columns, "
-                             f"got labels from {idx.min()} to {idx.max()}")
+                             f"got labels from {labels.min()} to {labels.max()}")
+        idx = labels.astype(np.int64)
         one_hot = np.zeros_like(y_hat)
         one_hot[np.arange(idx.size), idx] = 1.0
         return _pair(y_hat, one_hot, where)

@@ -21,7 +21,7 @@ import numpy as np
 from . import activations as _act
 from . import init as _init
 from . import losses as _losses
-from ._validate import (MAX_ELEMENTS, as_float_array, check_size, choice, positive_int,
+from ._validate import (MAX_ELEMENTS, _show, as_float_array, check_size, choice, positive_int,
                         real_number, rng_from)
 from .deltas import (_check_probability_output, _output_delta, _targets,
                      _through_activation, _weight_gradients)
@@ -55,7 +55,13 @@ class _LayerArrays(list):
     def __setitem__(self, index, value):
         if isinstance(index, slice):
             positions = range(*index.indices(len(self)))
-            values = list(value)
+            try:
+                if isinstance(value, (str, bytes)):
+                    raise TypeError
+                values = list(value)
+            except TypeError:
+                raise TypeError(f"MLP.{self._name}[{index.start}:{index.stop}]: assign a list of "
+                                f"arrays, got {type(value).__name__}") from None
             if len(values) != len(positions):
                 self._refuse()
             for i, v in zip(positions, values):
@@ -91,8 +97,13 @@ def _layer_sizes(layer_sizes):
     if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
         raise TypeError(f"{where}: layer_sizes must be a list of layer widths such as [2, 3, 1], "
                         f"got {type(layer_sizes).__name__}")
-    if len(layer_sizes) > _MAX_LAYERS:
-        raise ValueError(f"{where}: layer_sizes gives {len(layer_sizes)} layers, more than the "
+    try:
+        count = len(layer_sizes)
+    except TypeError:                          # a 0-d array has __len__ but no length
+        raise TypeError(f"{where}: layer_sizes must be a list of layer widths such as [2, 3, 1], "
+                        f"got {type(layer_sizes).__name__} of shape ()") from None
+    if count > _MAX_LAYERS:
+        raise ValueError(f"{where}: layer_sizes gives {count} layers, more than the "
                          f"limit of {_MAX_LAYERS}")
     sizes = [positive_int(n, where, f"layer_sizes[{i}]") for i, n in enumerate(layer_sizes)]
     # refused before any weight is drawn: MLP([2, 10**12, 1]) must not try to allocate terabytes
@@ -101,7 +112,7 @@ def _layer_sizes(layer_sizes):
         check_size(total, where, "the weights and biases of these layer_sizes together")
     if len(sizes) < 2:
         raise ValueError(f"{where}: layer_sizes must give at least two sizes, the inputs and the "
-                         f"outputs (e.g. [2, 3, 1]), got {list(layer_sizes)}")
+                         f"outputs (e.g. [2, 3, 1]), got {_show(list(layer_sizes))}")
     return sizes
 
 
@@ -175,7 +186,13 @@ class MLP:
         self._biases = self._replace(arrays, self._b_shapes, "biases")
 
     def _replace(self, arrays, shapes, name):
-        arrays = list(arrays)
+        try:
+            if isinstance(arrays, (str, bytes)):
+                raise TypeError
+            arrays = list(arrays)
+        except TypeError:
+            raise TypeError(f"MLP.{name}: assign a list with one array per layer, "
+                            f"got {type(arrays).__name__}") from None
         if len(arrays) != len(shapes):
             raise ValueError(f"MLP.{name}: got {len(arrays)} arrays but the network has "
                              f"{len(shapes)} layers")

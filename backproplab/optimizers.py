@@ -26,7 +26,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import positive_int, real_number
+from ._validate import _show, as_float_array, positive_int, real_number
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad",
            "constant", "step_decay", "fixed_then_decay"]
@@ -65,11 +65,13 @@ def _check_lists(params, grads, where):
         if not w.flags.writeable:
             raise ValueError(f"{where}: params[{i}] is read-only and cannot be updated in place")
         if not isinstance(g, np.ndarray) or g.dtype.kind not in "fiu":
+            # refuses None, text and complex numbers, which np.asarray would turn into nan,
+            # garbage or (dropping the imaginary part) a silently wrong step
             try:
-                g = np.asarray(g, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise TypeError(f"{where}: grads[{i}] must be an array of numbers, "
-                                f"got {type(g).__name__}") from None
+                g = as_float_array(g, where, f"grads[{i}]")
+            except TypeError as exc:
+                got = str(exc).split(", got ", 1)[-1]
+                raise TypeError(f"{where}: grads[{i}] must be an array of numbers, got {got}") from None
         if g.shape != w.shape:
             raise ValueError(f"{where}: grads[{i}] has shape {g.shape} but params[{i}] has shape "
                              f"{w.shape}; each gradient must have its parameter's shape")
@@ -254,10 +256,18 @@ class Adagrad(Optimizer):
 # Learning-rate schedules (seed 000, "Learning Rate Strategies"). A schedule is a callable
 # epoch -> lr; epochs are counted from 0. train() calls it at the start of every epoch.
 
+def _as_float(k) -> float:
+    """An epoch count as a float; one beyond float64's range is inf, the schedule's limit."""
+    try:
+        return float(k)
+    except OverflowError:
+        return float("inf")
+
+
 def _epoch(epoch, where) -> int:
     if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral):
         raise TypeError(f"{where}: epoch must be an integer (epochs are counted from 0), "
-                        f"got {type(epoch).__name__} {epoch!r}")
+                        f"got {type(epoch).__name__} {_show(epoch)}")
     return positive_int(epoch, where, "epoch", minimum=0)
 
 
@@ -292,7 +302,8 @@ def step_decay(lr0, drop=0.5, every=10):
     drop = real_number(drop, "step_decay", "drop", minimum=0.0, strict=True, maximum=1.0)
     every = positive_int(every, "step_decay", "every")
     return _Schedule("step_decay", "lr0 * drop ** (epoch // every)",
-                     lambda epoch: lr0 * drop ** (epoch // every), lr0=lr0, drop=drop, every=every)
+                     lambda epoch: lr0 * drop ** _as_float(epoch // every),
+                     lr0=lr0, drop=drop, every=every)
 
 
 def fixed_then_decay(lr0, hold=10, rate=0.1):
@@ -312,7 +323,7 @@ def fixed_then_decay(lr0, hold=10, rate=0.1):
     def lr(epoch):
         if epoch < hold:
             return lr0
-        return lr0 / (1.0 + rate * (epoch - hold + 1))
+        return lr0 / (1.0 + rate * _as_float(epoch - hold + 1))
 
     return _Schedule("fixed_then_decay",
                      "lr0 if epoch < hold else lr0 / (1 + rate * (epoch - hold + 1))",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import as_float_array, choice, positive_int, real_number, rng_from
+from ._validate import _show, as_float_array, choice, positive_int, real_number, rng_from
 from .losses import NAMES as LOSS_NAMES
 from .losses import get_loss
 
@@ -93,7 +93,11 @@ def _check_optimizer(optimizer, need_lr):
 
 def _check_data(X, y):
     X = as_float_array(X, "train", "X", ndim=2, finite=True)
-    raw = np.asarray(y)
+    try:
+        raw = np.asarray(y)
+    except (TypeError, ValueError) as exc:     # ragged nested lists
+        raise TypeError(f"train: y must be an array of targets or class labels, "
+                        f"got {type(y).__name__} ({exc})") from None
     if raw.dtype.kind in "iub":
         # integer class labels (n,) stay integers for cross_entropy; a copy, never a view
         y = np.array(raw, dtype=np.int64, copy=True)
@@ -114,10 +118,10 @@ def _check_batch_size(batch_size, n):
         return n
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
         raise TypeError(f"train: batch_size must be None (full batch) or an integer, "
-                        f"got {type(batch_size).__name__} {batch_size!r}")
+                        f"got {type(batch_size).__name__} {_show(batch_size)}")
     if not 1 <= batch_size <= n:
         raise ValueError(f"train: batch_size must be between 1 (online) and the number of samples "
-                         f"{n} (full batch), or None for full batch; got {batch_size}")
+                         f"{n} (full batch), or None for full batch; got {_show(batch_size)}")
     return int(batch_size)
 
 
@@ -141,7 +145,7 @@ def _set_lr(optimizer, schedule, epoch):
     try:
         optimizer.lr = value
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"train: schedule({epoch}) returned {value!r}, which is not a valid "
+        raise ValueError(f"train: schedule({epoch}) returned {_show(value)}, which is not a valid "
                          f"learning rate ({exc})") from None
 
 
