@@ -1,6 +1,8 @@
 """The `backproplab` command (instructor tools).
 
     backproplab release [LESSON ...] [--root DIR]   regenerate lessons/ from solutions/
+    backproplab grade SUBMISSIONS [--lesson ID ...] [--jobs N] [--out DIR] [--root DIR] [--timeout S]
+                                                   autograde a class (folder or .zip)
 """
 from __future__ import annotations
 
@@ -22,6 +24,20 @@ def _release(args) -> int:
     return 0
 
 
+def _grade(args) -> int:
+    from .classgrade import GradeError, grade_class
+    try:
+        summary = grade_class(args.submissions, lessons=args.lesson or None, jobs=args.jobs,
+                              out=args.out, root=args.root, timeout=args.timeout,
+                              progress=not args.no_progress)
+    except (GradeError, ValueError, OSError) as exc:
+        print(f"backproplab grade: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(summary["lines"]))
+    print(f"wrote {summary['grades_csv']}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="backproplab", description="Instructor tools of the backproplab course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,6 +46,18 @@ def main(argv=None) -> int:
     rel.add_argument("lessons", nargs="*", help="lesson ids, e.g. 01-neurons-and-logic-gates (default: all)")
     rel.add_argument("--root", default=None, help="course root (default: this checkout)")
     rel.set_defaults(run=_release)
+    gra = sub.add_parser("grade", help="autograde a folder or .zip of submissions: grades.csv, "
+                                       "feedback, nbgrader's gradebook (reruns grade only what changed)")
+    gra.add_argument("submissions", help="a folder (nbgrader submitted/<student>/<lesson>/ or LMS files "
+                                         "named after student and lesson) or a .zip of one")
+    gra.add_argument("--lesson", action="append", default=[], metavar="ID",
+                     help="grade only this lesson (repeatable; default: every lesson)")
+    gra.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
+    gra.add_argument("--out", default=None, help="output folder (default: <root>/grading)")
+    gra.add_argument("--root", default=None, help="course root (default: this checkout)")
+    gra.add_argument("--timeout", type=float, default=60, help="per-cell time limit in seconds (default 60)")
+    gra.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    gra.set_defaults(run=_grade)
     args = parser.parse_args(argv)
     return args.run(args)
 

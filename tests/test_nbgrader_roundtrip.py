@@ -26,10 +26,8 @@ every alternative. The "full" and "alt" submissions must also run every cell wit
 """
 from __future__ import annotations
 
-import ast
 import copy
 import os
-import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -41,6 +39,11 @@ from nbformat.v4 import new_code_cell
 from backproplab.checks import exercises
 from backproplab.grading import lesson_ids, release, run_nbgrader
 
+from _classroom import nbmeta as _nb
+from _classroom import set_kernel as _set_kernel
+from _classroom import checked_cell_id as _test_cell_id
+from _classroom import with_functions as _with_functions
+
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = lesson_ids(ROOT)
 BOGUS_KERNEL = "backproplab-roundtrip-no-such-kernel"
@@ -48,57 +51,12 @@ THOROUGH = os.environ.get("BACKPROPLAB_ROUNDTRIP", "") == "all"
 MIN_MISTAKES = 3
 
 
-# -- building submissions ---------------------------------------------------------------------
-
-def _nb(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _solution_cell(nb, name):
-    pattern = re.compile(rf"^def {re.escape(name)}\(", re.M)
-    found = [c for c in nb.cells if c.cell_type == "code" and _nb(c).get("solution")
-             and pattern.search(c.source)]
-    assert len(found) == 1, f"expected one solution cell defining {name}(), found {len(found)}"
-    return found[0]
-
-
-def _test_cell_id(nb, name):
-    pattern = re.compile(rf"""\bcheck\(\s*["']{re.escape(name)}["']""")
-    found = [_nb(c)["grade_id"] for c in nb.cells if c.cell_type == "code" and _nb(c).get("grade")
-             and pattern.search(c.source)]
-    assert len(found) == 1, f"expected one autograded cell calling check({name!r}, ...), found {found}"
-    return found[0]
-
-
-def _replace_function(source: str, name: str, new_def: str) -> str:
-    """`source` with its top-level `def name(...)` (the released stub) replaced by new_def.
-
-    Constants or helpers the cell also defines (e.g. EPS) stay, as they would for a student
-    who writes the body.
-    """
-    tree = ast.parse(source)
-    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
-    first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
-    lines = source.splitlines()
-    return "\n".join(lines[:first] + new_def.rstrip("\n").splitlines() + lines[node.end_lineno:])
-
-
-def _with_functions(release_nb, sources: dict):
-    nb = copy.deepcopy(release_nb)
-    for name, source in sources.items():
-        cell = _solution_cell(nb, name)
-        cell.source = _replace_function(cell.source, name, source)
-    return nb
-
+# -- building submissions (shared helpers: tests/_classroom.py) ------------------------------
 
 def _submit(course: Path, student: str, lesson: str, nb):
     path = course / "grading" / "submitted" / student / lesson / f"{lesson}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
-
-
-def _set_kernel(nb, name):
-    nb.metadata["kernelspec"] = {"name": name, "display_name": name, "language": "python"}
 
 
 # -- the round trip ---------------------------------------------------------------------------

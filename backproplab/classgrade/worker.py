@@ -1,0 +1,174 @@
+"""Grade ONE submission in a worker process: assemble, execute, score, render feedback.
+
+The worker never touches the gradebook, grades.csv, the state file or the output folder: it
+works in its own scratch folder (given by the parent) and returns a small JSON-able result,
+
+    {"status": "graded" | "failed" | "error", "reason": str, "cells": [{grade_id, exercise,
+     points, max_points, passed, error}], "manual": [grade_id ...], "notebook": path,
+     "feedback": path}
+
+"failed" is the submission's fault (unreadable notebook, kernel crash - cells run before the
+crash keep their points); "error" is the grading machinery's (retried on the next run).
+The kernel runs in <scratch>/run, a folder holding only the assembled notebook.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+import time
+import traceback
+from pathlib import Path
+
+import nbformat
+
+from . import assemble
+from .feedback import render_feedback
+from .outputs import truncate_outputs
+
+__all__ = ["grade_submission", "score", "watch_parent", "ERROR_CHARS"]
+
+ERROR_CHARS = 2000    # an error text kept in the result (the notebook keeps it all, truncated)
+
+
+def _read(path):
+    with open(path, encoding="utf-8") as f:
+        return nbformat.read(f, as_version=4)
+
+
+def _kernel_env() -> dict:
+    from ..grading import nbgrader_env
+    env = nbgrader_env()
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+def _error_output(ename: str, evalue: str):
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def execute(nb, workdir: Path, timeout: float) -> str | None:
+    """Run every code cell of `nb` in place, in a fresh "backproplab" kernel whose cwd is workdir.
+
+    Errors are recorded as outputs and execution goes on. A cell running past `timeout` seconds
+    is interrupted (KeyboardInterrupt in its outputs) and marked as timed out. A dead kernel
+    ends the run: the cells not run get an error output. Returns why the run ended early, or None.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
+    client = NotebookClient(nb, kernel_name=assemble.KERNELSPEC["name"], timeout=timeout,
+                            allow_errors=True, interrupt_on_timeout=True, record_timing=False,
+                            # a cell that ignores the interrupt must not block the run forever
+                            error_on_timeout={"ename": "CellTimeout", "evalue": "cell timed out",
+                                              "traceback": ["CellTimeout: cell timed out"]},
+                            resources={"metadata": {"path": str(workdir)}})
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    # the kernel's own start-up chatter (a TCP warning) is not the instructor's business
+    with client.setup_kernel(env=_kernel_env(), stderr=subprocess.DEVNULL):
+        for k, (index, cell) in enumerate(code):
+            start = time.monotonic()
+            try:
+                client.execute_cell(cell, index)
+            except DeadKernelError:
+                why = f"the kernel died while running code cell {k + 1}"
+                cell.outputs.append(_error_output("DeadKernelError", why))
+                for _, later in code[k + 1:]:
+                    later.outputs = [_error_output("NotRun", why + "; this cell was not run")]
+                return why
+            if time.monotonic() - start >= timeout:
+                cell.outputs.append(_error_output(
+                    "CellTimeout", f"this cell ran longer than {timeout:g} s and was interrupted"))
+    return None
+
+
+def _error_text(cell) -> str | None:
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    if not errors:
+        return None
+    return "\n".join(f"{o.get('ename')}: {o.get('evalue')}" for o in errors)[:ERROR_CHARS]
+
+
+def score(nb) -> tuple:
+    """([cell result], [grade_id needing manual grading]) of an executed notebook.
+
+    An autograded code cell (grade=true, solution=false, points) scores its points when it
+    produced no error output, else 0. Answer cells that are also graded, and task cells, are
+    left to a person.
+    """
+    cells, manual = [], []
+    for cell in nb.cells:
+        meta = assemble.nbgrader_meta(cell)
+        if meta.get("task") or (meta.get("grade") and (meta.get("solution") or cell.cell_type != "code")):
+            manual.append(meta.get("grade_id"))
+            continue
+        if not meta.get("grade"):
+            continue
+        error = _error_text(cell)
+        maximum = float(meta.get("points", 0) or 0)
+        cells.append({"grade_id": meta.get("grade_id"), "exercise": assemble.exercise_of(cell),
+                      "points": 0.0 if error else maximum, "max_points": maximum,
+                      "passed": error is None, "error": error})
+    return cells, manual
+
+
+def _failed(reason: str, **extra) -> dict:
+    return {"status": "failed", "reason": reason, "cells": [], "manual": [], **extra}
+
+
+def watch_parent(interval: float = 0.5) -> None:
+    """Pool initializer: exit when the parent process dies.
+
+    Otherwise a killed or crashed parent leaves workers (and their kernels) running a class
+    nobody will collect. The kernel, in turn, exits when this worker does (ipykernel polls
+    its parent).
+    """
+    import threading
+    parent = os.getppid()
+
+    def poll():
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=poll, name="watch-parent", daemon=True).start()
+
+
+def grade_submission(job: dict) -> dict:
+    """Grade the submission described by `job` (see grade_class); never raises."""
+    scratch = Path(job["scratch"])
+    try:
+        return _grade(job, scratch)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, the run goes on
+        tail = traceback.format_exc()[-ERROR_CHARS:]
+        return {"status": "error", "reason": f"grading machinery failed: {type(exc).__name__}: {exc}",
+                "detail": tail, "cells": [], "manual": []}
+
+
+def _grade(job: dict, scratch: Path) -> dict:
+    try:
+        student_nb = _read(job["path"])
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the submission's problem
+        return _failed(f"not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})")
+    source_nb, release_nb = _read(job["source"]), _read(job["release"])
+    if assemble.matching_answers(source_nb, student_nb) == 0:
+        return _failed(f"holds none of the answer cells of {job['lesson']} (another lesson's notebook?)")
+    nb = assemble.build(source_nb, release_nb, student_nb)
+    run = scratch / "run"
+    run.mkdir(parents=True)
+    nbformat.write(nb, str(run / f"{job['lesson']}.ipynb"))
+    crashed = execute(nb, run, float(job["timeout"]))
+    shutil.rmtree(run, ignore_errors=True)
+    truncate_outputs(nb)
+    cells, manual = score(nb)
+    out = scratch / "out"
+    out.mkdir(parents=True)
+    notebook = out / f"{job['lesson']}.ipynb"
+    nbformat.write(nb, str(notebook))
+    feedback = out / f"{job['lesson']}.html"
+    feedback.write_text(render_feedback(copy.deepcopy(nb), release_nb, cells, job), encoding="utf-8")
+    status, reason = ("failed", crashed) if crashed else ("graded", "")
+    return {"status": status, "reason": reason, "cells": cells, "manual": manual,
+            "notebook": str(notebook), "feedback": str(feedback)}
