@@ -27,6 +27,19 @@ from .deltas import (_check_probability_output, _output_delta, _targets,
                      _through_activation, _weight_gradients)
 
 
+def _array_list(value, refusal: str) -> list:
+    """`value` as a list (of arrays to be checked one by one); TypeError `refusal` otherwise.
+
+    A string is iterable but never a list of arrays, so it is refused too.
+    """
+    try:
+        if isinstance(value, (str, bytes)):
+            raise TypeError
+        return list(value)
+    except TypeError:
+        raise TypeError(f"{refusal}, got {type(value).__name__}") from None
+
+
 class _LayerArrays(list):
     """One array per layer whose shapes are fixed: net.weights and net.biases.
 
@@ -55,13 +68,8 @@ class _LayerArrays(list):
     def __setitem__(self, index, value):
         if isinstance(index, slice):
             positions = range(*index.indices(len(self)))
-            try:
-                if isinstance(value, (str, bytes)):
-                    raise TypeError
-                values = list(value)
-            except TypeError:
-                raise TypeError(f"MLP.{self._name}[{index.start}:{index.stop}]: assign a list of "
-                                f"arrays, got {type(value).__name__}") from None
+            values = _array_list(value, f"MLP.{self._name}[{index.start}:{index.stop}]: assign a "
+                                        "list of arrays")
             if len(values) != len(positions):
                 self._refuse()
             for i, v in zip(positions, values):
@@ -186,13 +194,7 @@ class MLP:
         self._biases = self._replace(arrays, self._b_shapes, "biases")
 
     def _replace(self, arrays, shapes, name):
-        try:
-            if isinstance(arrays, (str, bytes)):
-                raise TypeError
-            arrays = list(arrays)
-        except TypeError:
-            raise TypeError(f"MLP.{name}: assign a list with one array per layer, "
-                            f"got {type(arrays).__name__}") from None
+        arrays = _array_list(arrays, f"MLP.{name}: assign a list with one array per layer")
         if len(arrays) != len(shapes):
             raise ValueError(f"MLP.{name}: got {len(arrays)} arrays but the network has "
                              f"{len(shapes)} layers")
