@@ -2,6 +2,7 @@
 
     backproplab release [LESSON ...] [--root DIR]   regenerate lessons/ from solutions/
     backproplab grade SUBMISSIONS [--lesson ID ...] [--jobs N] [--out DIR] [--root DIR] [--timeout S]
+                      [--sandbox auto|bwrap|none] [--memory SIZE] [--figures]
                                                    autograde a class (folder or .zip)
 """
 from __future__ import annotations
@@ -29,8 +30,9 @@ def _grade(args) -> int:
     try:
         summary = grade_class(args.submissions, lessons=args.lesson or None, jobs=args.jobs,
                               out=args.out, root=args.root, timeout=args.timeout,
-                              progress=not args.no_progress)
-    except (GradeError, ValueError, OSError) as exc:
+                              progress=not args.no_progress, sandbox=args.sandbox, memory=args.memory,
+                              figures=args.figures)
+    except (GradeError, ValueError, OSError, RuntimeError) as exc:
         print(f"backproplab grade: {exc}", file=sys.stderr)
         return 1
     print("\n".join(summary["lines"]))
@@ -57,6 +59,13 @@ def main(argv=None) -> int:
     gra.add_argument("--root", default=None, help="course root (default: this checkout)")
     gra.add_argument("--timeout", type=float, default=60, help="per-cell time limit in seconds (default 60)")
     gra.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    gra.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                     help="run student code in a bubblewrap sandbox: auto (if it works here, default), "
+                          "bwrap (refuse to grade without it), none")
+    gra.add_argument("--memory", default="4G", metavar="SIZE",
+                     help="address space per student kernel, e.g. 4G or 512M; 0 = no limit (default 4G)")
+    gra.add_argument("--figures", action="store_true",
+                     help="draw the notebooks' figures into the feedback (slower; default: figures are not drawn)")
     gra.set_defaults(run=_grade)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from . import assemble, gradebook, report
+from .jail import Jail, choose, font_cache, parse_size
 from .mapping import Unmapped, discover, extract_zip, sha256_of
 from .state import STATE_NAME, State, atomic_write_text
 from .worker import grade_submission, watch_parent
@@ -80,11 +81,11 @@ def _collect(submissions: Path, lessons, scratch: Path, out: Path) -> tuple:
     raise GradeError(f"{submissions} is neither a folder nor a .zip file")
 
 
-def _job(sub, root: Path, scratch: Path, timeout: float, n: int) -> dict:
+def _job(sub, root: Path, scratch: Path, timeout: float, n: int, jail: Jail, fonts) -> dict:
     return {"student": sub.student, "lesson": sub.lesson, "path": str(sub.path),
             "source": str(root / "solutions" / sub.lesson / f"{sub.lesson}.ipynb"),
             "release": str(root / "lessons" / sub.lesson / f"{sub.lesson}.ipynb"),
-            "timeout": timeout, "scratch": str(scratch / f"job-{n}")}
+            "timeout": timeout, "scratch": str(scratch / f"job-{n}"), "jail": jail.to_dict(), "fonts": fonts}
 
 
 def _store_files(result: dict, out: Path, student: str, lesson: str) -> dict:
@@ -167,19 +168,27 @@ def _sync_gradebook(db_path: Path, state: State, lessons, sources) -> str | None
 
 
 def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, timeout: float = 60,
-                progress: bool = True) -> dict:
+                progress: bool = True, sandbox: str = "auto", memory="4G", figures: bool = False) -> dict:
     """Grade every mapped submission; return the summary as a dict.
 
     submissions: a folder (nbgrader's submitted/ layout or flat LMS files) or a .zip.
     lessons: restrict to these lesson ids (default: every lesson in solutions/).
     out: output folder (default <root>/grading). The gradebook is <root>/grading/gradebook.db.
+    sandbox: "auto" (bubblewrap when it works here), "bwrap" (insist), "none" (see jail.py).
+    memory: address space per kernel ("4G"; 0 = no limit). figures: render plots in feedback.
     """
     from ..grading import course_root
     root = Path(root or course_root()).resolve()
     out = Path(out).resolve() if out else root / "grading"
     if jobs < 1:
         raise GradeError(f"--jobs must be at least 1, got {jobs}")
+    if timeout <= 0:
+        raise GradeError(f"--timeout must be positive seconds, got {timeout}")
     lessons = _lessons(root, lessons)
+    jail = choose(sandbox, parse_size(memory),
+                  hidden=[root / "solutions", root / "grading", out, Path(submissions), Path.home()],
+                  figures=figures)
+    fonts = font_cache()
     everything = _lessons(root, None)   # grades.csv keeps the rows of lessons not graded now
     sources, names, maxima = _lesson_info(root, everything)
     out.mkdir(parents=True, exist_ok=True)
@@ -193,7 +202,7 @@ def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, t
             if state.is_current(sub.student, sub.lesson, sha):
                 unchanged += 1
             else:
-                todo.append((sub, sha, _job(sub, root, scratch, timeout, n)))
+                todo.append((sub, sha, _job(sub, root, scratch, timeout, n, jail, fonts)))
         bar = report.Progress(len(todo), enabled=progress)
         graded_now = _run_jobs(todo, state, out, jobs, bar) if todo else 0
     finally:
@@ -202,10 +211,10 @@ def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, t
     entries = [(k.rsplit("/", 1)[0], k.rsplit("/", 1)[1], e["result"]) for k, e in state.entries.items()
                if k.rsplit("/", 1)[1] in everything]
     report.grades_csv(out / "grades.csv", entries, names, maxima)
-    lines = report.summary_lines(entries, unmapped, graded_now, unchanged)
+    lines = report.summary_lines(entries, unmapped, graded_now, unchanged) + [jail.describe()]
     atomic_write_text(out / "summary.txt", "\n".join(lines) + "\n")
     return {"lines": lines, "graded_now": graded_now, "unchanged": unchanged,
             "regraded": sorted(f"{s.student}/{s.lesson}" for s, _, _ in todo),
-            "unmapped": [(u.shown, u.reason) for u in unmapped], "backup": backup,
+            "unmapped": [(u.shown, u.reason) for u in unmapped], "backup": backup, "sandbox": jail.kind,
             "grades_csv": str(out / "grades.csv"), "out": str(out),
             "failed": [(s, l, r["reason"]) for s, l, r in entries if r["status"] != "graded"]}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import signal
 import subprocess
 import time
 import traceback
@@ -25,11 +26,13 @@ import nbformat
 
 from . import assemble
 from .feedback import render_feedback
-from .outputs import truncate_outputs
+from .jail import SPEC_NAME, Jail, kernelspec, prepare_run, write_plan
+from .outputs import LIMIT, truncate_outputs
 
 __all__ = ["grade_submission", "score", "watch_parent", "ERROR_CHARS"]
 
 ERROR_CHARS = 2000    # an error text kept in the result (the notebook keeps it all, truncated)
+OUTPUT_BUDGET = 2 * LIMIT   # characters of output kept per cell while running (then truncated to LIMIT)
 
 
 def _read(path):
@@ -48,38 +51,110 @@ def _error_output(ename: str, evalue: str):
     return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
-def execute(nb, workdir: Path, timeout: float) -> str | None:
-    """Run every code cell of `nb` in place, in a fresh "backproplab" kernel whose cwd is workdir.
+def _size(content) -> int:
+    """Characters of an output message's payload (text, data, traceback)."""
+    if isinstance(content, str):
+        return len(content)
+    if isinstance(content, dict):
+        return sum(_size(v) for v in content.values())
+    if isinstance(content, (list, tuple)):
+        return sum(_size(v) for v in content)
+    return 0
+
+
+def _capped_client(budget: int):
+    """A NotebookClient that keeps at most `budget` characters of output per cell.
+
+    Beyond it, outputs are dropped as they arrive (one note says so), so a cell printing
+    100 MB in a loop never holds more than the budget in the grader's memory.
+    """
+    from nbclient import NotebookClient
+
+    class CappedClient(NotebookClient):
+        def output(self, outs, msg, display_id, cell_index):
+            kind = msg["msg_type"]
+            if kind not in ("stream", "display_data", "execute_result", "update_display_data"):
+                return super().output(outs, msg, display_id, cell_index)
+            used = self._used.get(cell_index, 0)
+            size = _size(msg["content"])
+            self._used[cell_index] = used + size
+            if used + size <= budget:
+                return super().output(outs, msg, display_id, cell_index)
+            if used > budget:
+                return None                                   # already cut, note given
+            if kind == "stream":                              # keep what fits, then the note
+                msg = {**msg, "content": {**msg["content"], "text": msg["content"]["text"][: budget - used]}}
+                super().output(outs, msg, display_id, cell_index)
+            outs.append(nbformat.v4.new_output(
+                "stream", name="stderr", text=f"\n... [output truncated: this cell printed more than {budget} "
+                                              f"characters; the rest is not shown]\n"))
+            return None
+
+    CappedClient._used = None
+    return CappedClient
+
+
+def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = None) -> str | None:
+    """Run every code cell of `nb` in place, in a fresh jailed kernel whose cwd is workdir.
 
     Errors are recorded as outputs and execution goes on. A cell running past `timeout` seconds
     is interrupted (KeyboardInterrupt in its outputs) and marked as timed out. A dead kernel
     ends the run: the cells not run get an error output. Returns why the run ended early, or None.
+    The kernel's launcher files go in a sibling folder of workdir (<workdir>-kernel).
     """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
 
-    client = NotebookClient(nb, kernel_name=assemble.KERNELSPEC["name"], timeout=timeout,
-                            allow_errors=True, interrupt_on_timeout=True, record_timing=False,
-                            # a cell that ignores the interrupt must not block the run forever
-                            error_on_timeout={"ename": "CellTimeout", "evalue": "cell timed out",
-                                              "traceback": ["CellTimeout: cell timed out"]},
-                            resources={"metadata": {"path": str(workdir)}})
+    jail = jail or Jail(kind="none", memory=0)
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    side = workdir.parent / f"{workdir.name}-kernel"
+    (side / "private").mkdir(parents=True)
+    prepare_run(workdir, jail, fonts)
+    plan = write_plan(side / "plan.json", jail, workdir, side / "private")
+    specs = KernelSpecManager(kernel_dirs=[str(kernelspec(side / "kernels", plan))])
+    # Unix sockets in the run folder: the sandboxed kernel has no network at all
+    km = AsyncKernelManager(kernel_name=SPEC_NAME, kernel_spec_manager=specs, transport="ipc",
+                       ip=str(workdir / "kernel"))
+    client = _capped_client(OUTPUT_BUDGET)(
+        nb, km=km, timeout=timeout, allow_errors=True, interrupt_on_timeout=True, record_timing=False,
+        # a cell that ignores the interrupt must not block the run forever
+        error_on_timeout={"ename": "CellTimeout", "evalue": "cell timed out",
+                          "traceback": ["CellTimeout: cell timed out"]},
+        resources={"metadata": {"path": str(workdir)}})
+    client._used = {}
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    # the kernel's own start-up chatter (a TCP warning) is not the instructor's business
-    with client.setup_kernel(env=_kernel_env(), stderr=subprocess.DEVNULL):
-        for k, (index, cell) in enumerate(code):
-            start = time.monotonic()
+    # the kernel's own start-up chatter is not the instructor's business
+    quiet = None if os.environ.get("BACKPROPLAB_KERNEL_OUTPUT") else subprocess.DEVNULL   # for debugging
+    group = None
+    try:
+        with client.setup_kernel(env=_kernel_env(), stdout=quiet, stderr=quiet):
+            group = getattr(km.provisioner, "pgid", None)
+            return _run_cells(client, code, timeout)
+    finally:
+        # processes the student started (the kernel's process group) must not outlive the grading
+        if group:
             try:
-                client.execute_cell(cell, index)
-            except DeadKernelError:
-                why = f"the kernel died while running code cell {k + 1}"
-                cell.outputs.append(_error_output("DeadKernelError", why))
-                for _, later in code[k + 1:]:
-                    later.outputs = [_error_output("NotRun", why + "; this cell was not run")]
-                return why
-            if time.monotonic() - start >= timeout:
-                cell.outputs.append(_error_output(
-                    "CellTimeout", f"this cell ran longer than {timeout:g} s and was interrupted"))
+                os.killpg(group, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _run_cells(client, code, timeout: float) -> str | None:
+    from nbclient.exceptions import DeadKernelError
+    for k, (index, cell) in enumerate(code):
+        start = time.monotonic()
+        try:
+            client.execute_cell(cell, index)
+        except DeadKernelError:
+            why = f"the kernel died while running code cell {k + 1}"
+            cell.outputs.append(_error_output("DeadKernelError", why))
+            for _, later in code[k + 1:]:
+                later.outputs = [_error_output("NotRun", why + "; this cell was not run")]
+            return why
+        if time.monotonic() - start >= timeout:
+            cell.outputs.append(_error_output(
+                "CellTimeout", f"this cell ran longer than {timeout:g} s and was interrupted"))
     return None
 
 
@@ -157,9 +232,9 @@ def _grade(job: dict, scratch: Path) -> dict:
         return _failed(f"holds none of the answer cells of {job['lesson']} (another lesson's notebook?)")
     nb = assemble.build(source_nb, release_nb, student_nb)
     run = scratch / "run"
-    run.mkdir(parents=True)
-    nbformat.write(nb, str(run / f"{job['lesson']}.ipynb"))
-    crashed = execute(nb, run, float(job["timeout"]))
+    run.mkdir(parents=True)   # empty: the assembled notebook (hidden tests) stays out of the kernel's reach
+    jail = Jail(**job["jail"]) if job.get("jail") else None
+    crashed = execute(nb, run, float(job["timeout"]), jail, job.get("fonts"))
     shutil.rmtree(run, ignore_errors=True)
     truncate_outputs(nb)
     cells, manual = score(nb)
