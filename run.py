@@ -67,16 +67,21 @@ def setup(extras: str) -> None:
     stamp.write_text(want + "\n")
 
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian packages the tests use: {package: (the file it installs, what needs it)}
+SYSTEM_PACKAGES = {
+    "chromium": (Path("/usr/bin/chromium"), "tests/test_browser.py will be skipped"),
+    "bubblewrap": (Path("/usr/bin/bwrap"), "the grading sandbox tests in tests/test_hostile.py will be skipped"),
+}
 
 
-def ensure_chromium() -> None:
-    """Install Debian's chromium for the browser test (tests/test_browser.py), if missing.
+def ensure_system_packages() -> None:
+    """Install the Debian packages of SYSTEM_PACKAGES that are missing.
 
     Only as root with apt-get; anything else, or a failed install, prints a warning and
-    carries on: the browser test then skips, naming /usr/bin/chromium.
+    carries on: the tests needing the package then skip, naming it.
     """
-    if CHROMIUM.exists():
+    missing = [name for name, (path, _) in SYSTEM_PACKAGES.items() if not path.exists()]
+    if not missing:
         return
     why = None
     if not (hasattr(os, "geteuid") and os.geteuid() == 0):
@@ -84,10 +89,10 @@ def ensure_chromium() -> None:
     elif shutil.which("apt-get") is None:
         why = "apt-get not found"
     else:
-        print("Installing Debian's chromium for the browser test (apt-get) ...", flush=True)
+        print(f"Installing Debian's {', '.join(missing)} for the tests (apt-get) ...", flush=True)
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         for cmd in (["apt-get", "update", "-qq"],
-                    ["apt-get", "install", "-y", "-qq", "chromium"]):
+                    ["apt-get", "install", "-y", "-qq", *missing]):
             try:
                 done = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL,
                                       capture_output=True, text=True)
@@ -97,12 +102,11 @@ def ensure_chromium() -> None:
             if done.returncode != 0:
                 why = f"`{' '.join(cmd)}` failed: {(done.stderr or done.stdout).strip()[-500:]}"
                 break
-        else:
-            if not CHROMIUM.exists():
-                why = "apt-get installed chromium but /usr/bin/chromium is still missing"
-    if why:
-        print(f"run.py: WARNING: could not install {CHROMIUM} ({why}); "
-              "tests/test_browser.py will be skipped.", flush=True)
+    for name in missing:
+        path, consequence = SYSTEM_PACKAGES[name]
+        if not path.exists():
+            print(f"run.py: WARNING: could not install {name} ({why or f'{path} still missing'}); "
+                  f"{consequence}.", flush=True)
 
 
 def lab_command(notebook_dir: Path, args: list = ()) -> list:
@@ -121,7 +125,7 @@ def course(args: list) -> int:
 
 def test(args: list) -> int:
     setup("dev")
-    ensure_chromium()
+    ensure_system_packages()
     return _run([PY, "-m", "pytest", *args])
 
 

@@ -1,0 +1,137 @@
+"""The grading kernel's jail (backproplab/classgrade/jail.py) and the worker's output cap.
+
+The end-to-end cases (hostile notebooks through the grade command) are in test_hostile.py;
+here: the options' parsing and errors, the sandbox choice, and what a kernel started through
+the jail can and cannot do, on tiny notebooks.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from backproplab import cli
+from backproplab.classgrade import jail as jailmod
+from backproplab.classgrade.jail import Jail, choose, parse_size
+from backproplab.classgrade.worker import OUTPUT_BUDGET, execute
+
+GIB = 2**30
+
+
+@pytest.mark.parametrize("text, size", [("4G", 4 * GIB), ("4GiB", 4 * GIB), ("512m", 512 * 2**20),
+                                        ("0", 0), ("1.5G", int(1.5 * GIB)), (str(GIB), GIB)])
+def test_memory_sizes(text, size):
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("text, says", [("lots", "such as 4G"), ("-1G", "negative"), ("10M", "below 256M"),
+                                        ("", "such as 4G")])
+def test_bad_memory_sizes_say_what_is_wrong(text, says):
+    with pytest.raises(ValueError, match=says):
+        parse_size(text)
+
+
+def test_unknown_sandbox_mode_names_the_choices():
+    with pytest.raises(ValueError, match="auto, bwrap, none"):
+        choose("docker", 0, hidden=[])
+
+
+def test_insisting_on_bwrap_without_it_refuses(monkeypatch):
+    monkeypatch.setattr(jailmod.shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="bwrap is not installed.*apt install bubblewrap"):
+        choose("bwrap", 0, hidden=[])
+    fallback = choose("auto", 0, hidden=[])
+    assert fallback.kind == "none" and "bwrap is not installed" in fallback.describe()
+    assert "student code runs with your permissions" in fallback.describe()
+
+
+def test_cli_reports_bad_options_without_a_traceback(tmp_path, capsys):
+    assert cli.main(["grade", str(tmp_path), "--memory", "lots", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "--memory must be a size such as 4G" in err and "Traceback" not in err
+    assert cli.main(["grade", str(tmp_path), "--timeout", "0", "--no-progress"]) == 1
+    assert "--timeout must be positive" in capsys.readouterr().err
+
+
+def _run(cells, jail, tmp_path, timeout=20):
+    nb = new_notebook(cells=[new_code_cell(src) for src in cells])
+    why = execute(nb, tmp_path / "run", timeout, jail, jailmod.font_cache())
+    return nb, why
+
+
+def _stdout(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def _errors(cell) -> list:
+    return [o.ename for o in cell.outputs if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("kind", ["none", "bwrap"])
+def test_memory_limit_turns_a_huge_allocation_into_memory_error(kind, tmp_path):
+    if kind == "bwrap" and jailmod._bwrap_problem():
+        pytest.skip(f"no sandbox here: {jailmod._bwrap_problem()}")
+    jail = Jail(kind=kind, memory=2 * GIB, drop_root=(kind == "bwrap" and os.geteuid() == 0))
+    nb, why = _run(["import numpy as np\nbig = np.ones(10**10)",   # 80 GB
+                    "print('still here')"], jail, tmp_path)
+    assert why is None
+    assert _errors(nb.cells[0]) == ["MemoryError"], nb.cells[0].outputs
+    assert _stdout(nb.cells[1]) == "still here\n"
+
+
+def test_output_is_capped_while_it_streams(tmp_path):
+    """A loop printing 10 x 1 MB keeps at most the budget (plus one note) in the grader."""
+    nb, why = _run(["for _ in range(10):\n    print('x' * 1_000_000)", "print('next')"],
+                   Jail(kind="none", memory=0), tmp_path)
+    text = _stdout(nb.cells[0])
+    assert why is None
+    assert OUTPUT_BUDGET <= len(text) < OUTPUT_BUDGET + 500, len(text)
+    assert "[output truncated: this cell printed more than" in text
+    assert _stdout(nb.cells[1]) == "next\n"
+
+
+def test_a_process_the_student_starts_does_not_outlive_the_grading(tmp_path):
+    marker = f"backproplab-orphan-{os.getpid()}"
+    nb, why = _run([f"import subprocess\nsubprocess.Popen(['sh', '-c', 'exec -a {marker} sleep 300'])"],
+                   Jail(kind="none", memory=0), tmp_path)
+    assert why is None and not _errors(nb.cells[0])
+    alive = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p).startswith(marker)]
+    assert alive == [], f"processes left behind: {alive}"
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
+def test_the_sandboxed_kernel_sees_no_secrets_and_writes_nothing_outside(tmp_path):
+    if jailmod._bwrap_problem():
+        pytest.skip(f"no sandbox here: {jailmod._bwrap_problem()}")
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "answers.txt").write_text("42")
+    target = tmp_path / "outside.txt"
+    jail = choose("bwrap", 2 * GIB, hidden=[secret])
+    nb, why = _run([
+        "import os\nprint(sorted(os.listdir(%r)))" % str(secret),
+        "open(%r, 'w').write('pwned')" % str(target),
+        "open('mine.txt', 'w').write('ok'); print(open('mine.txt').read())",
+        "import socket\nsocket.create_connection(('127.0.0.1', 22), timeout=2)",
+        "print(os.getuid())",
+    ], jail, tmp_path)
+    assert why is None
+    assert _stdout(nb.cells[0]) == "[]\n", "the hidden folder's files are visible in the sandbox"
+    assert set(_errors(nb.cells[1])) <= {"OSError", "PermissionError"} and _errors(nb.cells[1])
+    assert not target.exists()
+    assert _stdout(nb.cells[2]) == "ok\n", "the kernel cannot write in its own run folder"
+    assert _errors(nb.cells[3]), "the sandbox reached the network"
+    expected_uid = jailmod.NOBODY if os.geteuid() == 0 else None
+    if expected_uid is not None:
+        assert _stdout(nb.cells[4]) == f"{expected_uid}\n"
+    assert (secret / "answers.txt").read_text() == "42"
