@@ -131,7 +131,19 @@ def test_the_sandboxed_kernel_sees_no_secrets_and_writes_nothing_outside(tmp_pat
     assert not target.exists()
     assert _stdout(nb.cells[2]) == "ok\n", "the kernel cannot write in its own run folder"
     assert _errors(nb.cells[3]), "the sandbox reached the network"
-    expected_uid = jailmod.NOBODY if os.geteuid() == 0 else None
-    if expected_uid is not None:
-        assert _stdout(nb.cells[4]) == f"{expected_uid}\n"
+    if os.geteuid() == 0:
+        assert _stdout(nb.cells[4]) == f"{jailmod.kernel_uid()}\n", "the kernel kept root's uid"
     assert (secret / "answers.txt").read_text() == "42"
+
+
+def test_a_fork_bomb_stops_at_the_kernels_own_process_limit(tmp_path):
+    if os.geteuid() != 0 or jailmod._bwrap_problem():
+        pytest.skip("the process limit needs root (a uid of the kernel's own) and bubblewrap")
+    jail = choose("bwrap", 2 * GIB, hidden=[])
+    nb, why = _run(["import os, time\nn = 0\ntry:\n"
+                    "    for _ in range(3 * %d):\n" % jailmod.PROCESS_LIMIT +
+                    "        if os.fork() == 0:\n            time.sleep(5)\n            os._exit(0)\n"
+                    "        n += 1\nexcept OSError as e:\n    print('stopped after', n)"], jail, tmp_path)
+    out = _stdout(nb.cells[0])
+    assert out.startswith("stopped after "), nb.cells[0].outputs
+    assert int(out.split()[-1]) <= jailmod.PROCESS_LIMIT

@@ -12,7 +12,8 @@ is started through `python -I .../classgrade/jail.py PLAN CONNECTION_FILE`, whic
   and the backproplab package re-exposed read-only); a private /tmp; only the run folder
   writable; its own PID, IPC, UTS and network namespaces (the kernel talks to the grader over
   Unix sockets in the run folder); killed with its grader. When the grader runs as root the
-  kernel also drops to the unprivileged uid/gid 65534 (nobody) and may not gain privileges.
+  kernel also drops to an unprivileged uid/gid of its own (kernel_uid), may not gain
+  privileges, and may run at most PROCESS_LIMIT processes and threads.
 
 Without bubblewrap ("none") only the limits, the private HOME and the separate process and
 working copy remain; the grade command says so in its summary.
@@ -30,11 +31,12 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["Jail", "choose", "kernelspec", "write_plan", "prepare_run", "font_cache", "parse_size", "MODES", "NOBODY", "FILE_LIMIT", "SPEC_NAME"]
+__all__ = ["Jail", "choose", "kernelspec", "write_plan", "prepare_run", "font_cache", "parse_size", "MODES", "kernel_uid", "FILE_LIMIT", "SPEC_NAME"]
 
 MODES = ("auto", "bwrap", "none")
-NOBODY = 65534
+UID_BASE = 1_900_000_000       # + the worker's pid: a uid no account uses, one per running kernel
 FILE_LIMIT = 256 * 2**20       # bytes: one file a student's code may write
+PROCESS_LIMIT = 1024           # processes and threads of a kernel's uid (root only)
 SPEC_NAME = "backproplab-jail"
 
 
@@ -44,13 +46,13 @@ class Jail:
     memory: int                # bytes of address space for the kernel; 0 = no limit
     hidden: tuple = ()         # folders the kernel sees as empty
     figures: bool = False      # render matplotlib figures (else they show as text)
-    drop_root: bool = False    # run the kernel as uid/gid NOBODY
+    drop_root: bool = False    # run each kernel as its own unused uid/gid (kernel_uid)
     why_not: str = ""          # kind "none": why there is no sandbox
 
     def describe(self) -> str:
         memory = f"{self.memory / 2**30:g} GiB address space per kernel" if self.memory else "no memory limit"
         if self.kind == "bwrap":
-            who = "as uid 65534 (nobody), " if self.drop_root else ""
+            who = "each kernel as its own unprivileged uid, " if self.drop_root else ""
             return (f"sandbox: bubblewrap ({who}read-only file system, no network, course answers, "
                     f"grading files, submissions and home hidden; {memory})")
         return (f"sandbox: none ({self.why_not}: student code runs with your permissions and can read and "
@@ -124,9 +126,9 @@ def kernelspec(spec_root: Path, plan_path: Path) -> Path:
     return spec_root
 
 
-def write_plan(path: Path, jail: Jail, run: Path, private: Path) -> Path:
-    """The launcher's instructions: the jail, the run folder, a private folder for the key."""
-    path.write_text(json.dumps({"jail": jail.to_dict(), "run": str(run), "private": str(private)}),
+def write_plan(path: Path, jail: Jail, run: Path, private: Path, uid: int | None = None) -> Path:
+    """The launcher's instructions: the jail, the run folder, a private folder for the key, the uid."""
+    path.write_text(json.dumps({"jail": jail.to_dict(), "run": str(run), "private": str(private), "uid": uid}),
                     encoding="utf-8")
     return path
 
@@ -140,7 +142,13 @@ def font_cache() -> str | None:
     return str(found[-1]) if found else None
 
 
-def prepare_run(run: Path, jail: Jail | dict, fonts: str | None) -> None:
+def kernel_uid() -> int:
+    """The uid (and gid) of the kernel this worker starts: own per kernel, so that one student's
+    processes (a fork bomb) count against that kernel's process limit only."""
+    return UID_BASE + os.getpid()
+
+
+def prepare_run(run: Path, jail: Jail | dict, fonts: str | None, uid: int | None = None) -> None:
     """The kernel's home: IPython and matplotlib configuration, owned by the kernel's user."""
     jail = jail if isinstance(jail, dict) else jail.to_dict()
     profile = run / ".ipython" / "profile_default"
@@ -151,15 +159,15 @@ def prepare_run(run: Path, jail: Jail | dict, fonts: str | None) -> None:
     (run / ".matplotlib").mkdir()
     if fonts and os.path.isfile(fonts):
         shutil.copy(fonts, run / ".matplotlib" / os.path.basename(fonts))
-    if jail["drop_root"]:
+    if uid is not None:
         _traversable(run)
         for folder, dirs, files in os.walk(run):
             for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
-                os.chown(name, NOBODY, NOBODY)
+                os.chown(name, uid, uid)
 
 
 def _traversable(path: Path) -> None:
-    """Let uid NOBODY walk down to `path`: bubblewrap gives the sandbox's copies of its parent
+    """Let the kernel's uid walk down to `path`: bubblewrap gives the sandbox's copies of its parent
     folders their modes, and mkdtemp's are 0700. Only folders below the temp folder, owned by
     us, get o+x (enter, not list)."""
     top = Path(tempfile.gettempdir()).resolve()
@@ -187,7 +195,7 @@ def _keep() -> list:
     return sorted(p for p in paths if os.path.exists(p))
 
 
-def _bwrap_args(jail: dict, run: str, private: str) -> list:
+def _bwrap_args(jail: dict, run: str, private: str, uid: int | None) -> list:
     home = os.path.realpath(os.path.expanduser("~"))
     args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
     if home != "/" and os.path.isdir(home):
@@ -206,17 +214,21 @@ def _bwrap_args(jail: dict, run: str, private: str) -> list:
     for folder in sorted(on_the_way, key=lambda a: a.count("/")):
         args += ["--perms", "0711", "--dir", folder]
     args += ["--bind", run, run, "--ro-bind", private, private, "--chdir", run, *_unshare()]
-    if jail["drop_root"]:
+    if uid is not None:
         # setpriv changing uid from root clears every capability; no_new_privs stops setuid programs
-        args += ["--", "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
+        args += ["--", "setpriv", f"--reuid={uid}", f"--regid={uid}",
                  "--clear-groups", "--no-new-privs"]
     else:
         args += ["--"]
     return args
 
 
-def _limits(memory: int) -> None:
+def _limits(memory: int, uid: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if uid is not None:
+        # counted per uid (threads too): the kernel's own uid runs nothing else, so a fork bomb
+        # stops here; under the instructor's uid it would count all their processes
+        resource.setrlimit(resource.RLIMIT_NPROC, (PROCESS_LIMIT, PROCESS_LIMIT))
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -240,16 +252,16 @@ def _environment(jail: dict, run: str) -> dict:
 def main(argv) -> None:
     plan_path, connection = argv
     plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
-    jail, run, private = plan["jail"], plan["run"], plan["private"]
+    jail, run, private, uid = plan["jail"], plan["run"], plan["private"], plan.get("uid")
     # the kernel reads its key from a copy only it (and the grader) can read
     key = os.path.join(private, "kernel.json")
     shutil.copyfile(connection, key)
     os.chmod(key, 0o600)
-    if jail["drop_root"]:
-        os.chown(key, NOBODY, NOBODY)
-    _limits(int(jail["memory"]))
+    if uid is not None:
+        os.chown(key, uid, uid)
+    _limits(int(jail["memory"]), uid)
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", key]
-    command = (_bwrap_args(jail, run, private) if jail["kind"] == "bwrap" else []) + kernel
+    command = (_bwrap_args(jail, run, private, uid) if jail["kind"] == "bwrap" else []) + kernel
     os.execvpe(command[0], command, _environment(jail, run))
 
 

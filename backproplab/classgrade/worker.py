@@ -26,7 +26,7 @@ import nbformat
 
 from . import assemble
 from .feedback import render_feedback
-from .jail import SPEC_NAME, Jail, kernelspec, prepare_run, write_plan
+from .jail import SPEC_NAME, Jail, kernel_uid, kernelspec, prepare_run, write_plan
 from .outputs import LIMIT, truncate_outputs
 
 __all__ = ["grade_submission", "score", "watch_parent", "ERROR_CHARS"]
@@ -110,8 +110,9 @@ def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = No
     workdir.mkdir(parents=True, exist_ok=True)
     side = workdir.parent / f"{workdir.name}-kernel"
     (side / "private").mkdir(parents=True)
-    prepare_run(workdir, jail, fonts)
-    plan = write_plan(side / "plan.json", jail, workdir, side / "private")
+    uid = kernel_uid() if jail.drop_root else None
+    prepare_run(workdir, jail, fonts, uid)
+    plan = write_plan(side / "plan.json", jail, workdir, side / "private", uid)
     specs = KernelSpecManager(kernel_dirs=[str(kernelspec(side / "kernels", plan))])
     # Unix sockets in the run folder: the sandboxed kernel has no network at all
     km = AsyncKernelManager(kernel_name=SPEC_NAME, kernel_spec_manager=specs, transport="ipc",
