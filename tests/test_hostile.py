@@ -7,7 +7,9 @@ of the submitted notebook:
 
 - patch-numpy / patch-exercise / patch-entry: a WRONG sigmoid (catalogue mistake 0) plus
   patched comparisons (np.allclose, np.isclose, np.testing, builtins.abs), patched methods of
-  backproplab.checks.exercise.Exercise, or patched backproplab.checks.check/grade;
+  backproplab.checks.exercise.Exercise, or patched backproplab.checks.check/grade; the last two
+  replace the checks themselves, so no exercise can be verified and all score 0 (the grader
+  judges the hidden tests' receipts outside the kernel and finds none);
 - ref-import / ref-call: the reference sigmoid handed in, or called inside the student's def;
 - tampered: test cells edited, deleted, duplicated, re-typed and reordered, two answers wrong;
 - loop / sleep: `while True: pass` after, `time.sleep(1000)` before the def of exercise 2;
@@ -224,8 +226,11 @@ def build_class(subs: Path) -> dict:
     # 1. patched comparisons: the wrong sigmoid stays wrong; gate_weights (right) keeps its points
     wrong_patched = expect(sigmoid=False, neuron=False, xnor_network=False)
     add("patch-numpy", wrong_sigmoid_with(PATCH_NUMPY), scores=wrong_patched)
-    add("patch-exercise", wrong_sigmoid_with(PATCH_EXERCISE), scores=wrong_patched)
-    add("patch-entry", wrong_sigmoid_with(PATCH_ENTRY), scores=wrong_patched)
+    # replacing the checks themselves leaves no exercise verifiable: the grader, judging the
+    # receipts outside the kernel, finds none, and even the right gate_weights scores 0
+    nothing = expect(sigmoid=False, neuron=False, gate_weights=False, xnor_network=False)
+    add("patch-exercise", wrong_sigmoid_with(PATCH_EXERCISE), scores=nothing)
+    add("patch-entry", wrong_sigmoid_with(PATCH_ENTRY), scores=nothing)
     # 2. the reference handed in (the other answers are the solution's, which call sigmoid:
     #    only sigmoid's own check forbids the reference)
     ref = copy.deepcopy(sol)
@@ -492,6 +497,9 @@ def test_patched_comparisons_do_not_pass_a_wrong_answer(graded, student):
     errors = answer_cell_errors(autograded(graded, student), "sigmoid")
     assert not errors, f"the patching cell failed, so nothing was patched: {errors}"
     check_row(graded, student)
+    if student != "patch-numpy":
+        page = page_text(graded, student)
+        assert "judged outside your notebook, the hidden test of gate_weights fails" in page, page[:3000]
 
 
 @pytest.mark.parametrize("student", ["ref-import", "ref-call"])

@@ -16,6 +16,7 @@ from . import _safe as s
 # Bind the builtins this module uses to the copies captured at import (see _safe).
 from ._safe import (callable, compile, dict, enumerate, exec, super)  # noqa: A004
 from ._guard import Watch
+from .receipt import ReceiptMismatch, decode, encode
 
 
 class CheckFailure(AssertionError):
@@ -118,8 +119,24 @@ class Exercise:
         """Call fn on private copies of the case's arguments.
 
         Returns (result, problem): problem is a message when the call itself went wrong
-        (an exception, a modified argument, the reference called).
+        (an exception, a modified argument, the reference called). While grade() records
+        (receipt.py), the student's calls and their outcomes are recorded; while a receipt is
+        replayed, the student's calls return the recorded outcomes instead of running.
         """
+        student = fn is self._student
+        if student and self._replay is not None:
+            return self._next_replayed()
+        try:
+            result, problem = self._call(fn, case)
+        except NotWrittenYet as exc:
+            if student and self._recording is not None:
+                self._recording.append({"not_written": str(exc)})
+            raise
+        if student and self._recording is not None:
+            self._recording.append({"problem": problem} if problem else {"result": encode(result)})
+        return result, problem
+
+    def _call(self, fn, case: Case):
         args, kwargs = s.copy_arg(case.args), s.copy_arg(case.kwargs)
         watch = Watch(self.forbidden)
         try:
@@ -237,6 +254,43 @@ class Exercise:
             if score > best_score:
                 best, best_score = mistake, score
         return best.explain
+
+    # -- receipts: recording in the kernel, replaying in the grader (receipt.py) -------
+
+    _student = None      # the function whose calls are recorded, or the replay's stand-in
+    _recording = None    # the records, while grade() runs in the kernel
+    _replay = None       # the records still to hand out, while a receipt is replayed
+
+    def recording(self, fn) -> list:
+        """Record fn's calls from now on; returns the (growing) list of records."""
+        self._student, self._recording, self._replay = fn, [], None
+        return self._recording
+
+    def stop_recording(self) -> None:
+        self._student = self._recording = None
+
+    def replaying(self, records) -> Callable:
+        """A stand-in for the student's function whose calls return `records` in order."""
+        def replayed(*args, **kwargs):
+            raise ReceiptMismatch("the stand-in for a replayed function was called directly")
+        self._student, self._replay, self._recording = replayed, s.list(records), None
+        return replayed
+
+    def stop_replay(self) -> int:
+        """End the replay; return how many records were not used."""
+        left = s.len(self._replay or [])
+        self._student = self._replay = None
+        return left
+
+    def _next_replayed(self):
+        if not self._replay:
+            raise ReceiptMismatch("the receipt holds fewer calls than the hidden test makes")
+        record = self._replay.pop(0)
+        if "not_written" in record:
+            raise NotWrittenYet(s.str(record["not_written"]))
+        if "problem" in record:
+            return None, s.str(record["problem"])
+        return decode(record["result"]), None
 
     # -- the two entry points ----------------------------------------------------------
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -26,6 +27,7 @@ import nbformat
 
 from . import assemble
 from .feedback import render_feedback
+from ..checks.receipt import MIME as RECEIPT_MIME
 from .jail import SPEC_NAME, Jail, kernel_uid, kernelspec, prepare_run, write_plan
 from .outputs import LIMIT, truncate_outputs
 
@@ -33,6 +35,7 @@ __all__ = ["grade_submission", "score", "watch_parent", "ERROR_CHARS"]
 
 ERROR_CHARS = 2000    # an error text kept in the result (the notebook keeps it all, truncated)
 OUTPUT_BUDGET = 2 * LIMIT   # characters of output kept per cell while running (then truncated to LIMIT)
+RECEIPT_BUDGET = 64 * 2**20  # characters of hidden-test receipts per cell (xavier_normal's: 15 MB)
 
 
 def _read(path):
@@ -75,6 +78,11 @@ def _capped_client(budget: int):
             kind = msg["msg_type"]
             if kind not in ("stream", "display_data", "execute_result", "update_display_data"):
                 return super().output(outs, msg, display_id, cell_index)
+            if kind == "display_data" and RECEIPT_MIME in (msg["content"].get("data") or {}):
+                # receipts are judged, then dropped: a budget of their own
+                taken = self._receipts.get(cell_index, 0) + _size(msg["content"])
+                self._receipts[cell_index] = taken
+                return super().output(outs, msg, display_id, cell_index) if taken <= RECEIPT_BUDGET else None
             used = self._used.get(cell_index, 0)
             size = _size(msg["content"])
             self._used[cell_index] = used + size
@@ -90,7 +98,7 @@ def _capped_client(budget: int):
                                               f"characters; the rest is not shown]\n"))
             return None
 
-    CappedClient._used = None
+    CappedClient._used = CappedClient._receipts = None
     return CappedClient
 
 
@@ -123,7 +131,7 @@ def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = No
         error_on_timeout={"ename": "CellTimeout", "evalue": "cell timed out",
                           "traceback": ["CellTimeout: cell timed out"]},
         resources={"metadata": {"path": str(workdir)}})
-    client._used = {}
+    client._used, client._receipts = {}, {}
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     # the kernel's own start-up chatter is not the instructor's business
     quiet = None if os.environ.get("BACKPROPLAB_KERNEL_OUTPUT") else subprocess.DEVNULL   # for debugging
@@ -164,6 +172,37 @@ def _error_text(cell) -> str | None:
     if not errors:
         return None
     return "\n".join(f"{o.get('ename')}: {o.get('evalue')}" for o in errors)[:ERROR_CHARS]
+
+
+_GRADE_CALL = re.compile(r"""\bgrade\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""")
+
+
+def _is_receipt(out) -> bool:
+    return out.get("output_type") == "display_data" and RECEIPT_MIME in (out.get("data") or {})
+
+
+def verify_receipts(nb) -> None:
+    """In place: every test cell whose (instructor's) source calls grade("<name>", ...) keeps
+    its pass only if the receipt it published replays to a pass here, outside the student's
+    kernel (backproplab/checks/receipt.py). Receipts are then removed from every cell."""
+    from ..checks.receipt import replay
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        receipts = [o["data"][RECEIPT_MIME] for o in cell.get("outputs", []) if _is_receipt(o)]
+        cell.outputs = [o for o in cell.get("outputs", []) if not _is_receipt(o)]
+        meta = assemble.nbgrader_meta(cell)
+        if not meta.get("grade") or meta.get("solution") or _error_text(cell):
+            continue
+        for name in dict.fromkeys(_GRADE_CALL.findall(cell.source)):
+            mine = [r for r in receipts if isinstance(r, dict) and r.get("exercise") == name]
+            why = replay(name, mine[-1]) if mine else (
+                "the hidden test left no receipt: something in the notebook changed or silenced "
+                "the grading code")
+            if why:
+                cell.outputs.append(_error_output(
+                    "HiddenTestFailed", f"judged outside your notebook, the hidden test of {name} fails: {why}"))
+                break
 
 
 def score(nb) -> tuple:
@@ -237,6 +276,7 @@ def _grade(job: dict, scratch: Path) -> dict:
     jail = Jail(**job["jail"]) if job.get("jail") else None
     crashed = execute(nb, run, float(job["timeout"]), jail, job.get("fonts"))
     shutil.rmtree(run, ignore_errors=True)
+    verify_receipts(nb)
     truncate_outputs(nb)
     cells, manual = score(nb)
     out = scratch / "out"
