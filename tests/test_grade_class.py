@@ -354,6 +354,23 @@ def test_zip_of_lms_files(tmp_path):
     assert (out / "feedback" / "jane-doe" / L1 / f"{L1}.html").is_file()
 
 
+def test_an_unwritable_gradebook_is_reported_and_grades_csv_still_written(tmp_path, capsys):
+    """E.g. a student overwrote it on an unsandboxed machine: one summary line, no traceback."""
+    course = make_course(tmp_path / "course")
+    (course / "grading" / "gradebook.db").write_bytes(b"this is not a database" * 100)
+    subs = tmp_path / "submitted"
+    _write(subs / "ann" / L1 / f"{L1}.ipynb", solution_nb(L1))
+    code = cli.main(["grade", str(subs), "--root", str(course), "--jobs", "1", "--no-progress", "--lesson", L1])
+    printed = capsys.readouterr()
+    assert code == 0 and "Traceback" not in printed.out + printed.err
+    summary = (course / "grading" / "summary.txt").read_text()
+    assert "gradebook: NOT updated" in summary and "grades.csv is complete" in summary, summary
+    with open(course / "grading" / "grades.csv", newline="") as f:
+        rows = {(r["student"], r["lesson"]): r for r in csv.DictReader(f)}
+    full = sum(p for _, p in _lesson_exercises(L1).values())
+    assert float(rows[("ann", L1)]["total"]) == full
+
+
 # -- the worker's execution on a tiny notebook -----------------------------------------------
 
 def test_a_cell_past_the_timeout_is_interrupted_and_the_next_cells_run(tmp_path):

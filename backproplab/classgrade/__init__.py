@@ -207,11 +207,22 @@ def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, t
         graded_now = _run_jobs(todo, state, out, jobs, bar) if todo else 0
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    backup = _sync_gradebook(root / "grading" / "gradebook.db", state, lessons, sources)
+    db_path = root / "grading" / "gradebook.db"
+    gradebook_problem = None
+    try:
+        backup = _sync_gradebook(db_path, state, lessons, sources)
+    except Exception as exc:  # noqa: BLE001 - grades.csv and the state are kept; the next run retries
+        backup = None
+        gradebook_problem = (f"gradebook: NOT updated, {db_path} could not be written "
+                             f"({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}); "
+                             f"grades.csv is complete, the next run retries; earlier copies are in "
+                             f"{db_path.parent / 'gradebook-backups'}")
     entries = [(k.rsplit("/", 1)[0], k.rsplit("/", 1)[1], e["result"]) for k, e in state.entries.items()
                if k.rsplit("/", 1)[1] in everything]
     report.grades_csv(out / "grades.csv", entries, names, maxima)
     lines = report.summary_lines(entries, unmapped, graded_now, unchanged) + [jail.describe()]
+    if gradebook_problem:
+        lines.append(gradebook_problem)
     atomic_write_text(out / "summary.txt", "\n".join(lines) + "\n")
     return {"lines": lines, "graded_now": graded_now, "unchanged": unchanged,
             "regraded": sorted(f"{s.student}/{s.lesson}" for s, _, _ in todo),

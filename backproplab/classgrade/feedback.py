@@ -9,7 +9,10 @@ per exercise.
 """
 from __future__ import annotations
 
+import functools
 import html
+import json
+import re
 
 import nbformat
 
@@ -44,10 +47,78 @@ def _header(cells, job) -> str:
             "| exercise | points | out of | |\n|---|---|---|---|\n" + rows)
 
 
+_EXPORTER = None
+
+
+def _exporter():
+    """One HTML exporter per worker process, whose sanitising and markdown filters remember
+    their results: the lesson's own cells are the same in every student's notebook, and
+    sanitising them again (bleach) was most of a page's rendering time."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        from jinja2 import pass_context
+        from nbconvert import HTMLExporter
+        from nbconvert.filters.strings import clean_html
+
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        class FeedbackExporter(HTMLExporter):
+            def from_notebook_node(self, nb, resources=None, **kw):
+                """HTMLExporter's, without its whole-page BeautifulSoup pass (90% of a page's
+                time once the filters remember): the same accessibility edits, on the tags."""
+                resources = self._init_resources(resources)
+                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+                page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+                return _accessible(page), resources
+
+            @pass_context
+            def markdown2html(self, context, source):
+                cell = context.get("cell", {})
+                key = (source, json.dumps(cell.get("attachments", {}), sort_keys=True, default=str),
+                       str(context.get("resources", {}).get("metadata", {}).get("path", "")))
+                return _markdown(key, lambda: HTMLExporter.markdown2html(self, context, source))
+
+        from nbconvert.filters.highlight import Highlight2HTML
+        highlighter = Highlight2HTML(pygments_lexer="ipython3")
+
+        @functools.lru_cache(maxsize=CACHE)
+        def highlight_cached(source, language, metadata):
+            return highlighter(source, language, json.loads(metadata))
+
+        def highlight_code(source, language=None, metadata=None):
+            return highlight_cached(source, language, json.dumps(metadata or {}, sort_keys=True, default=str))
+
+        _EXPORTER = FeedbackExporter(filters={"clean_html": functools.lru_cache(maxsize=CACHE)(clean_html),
+                                              "highlight_code": highlight_code})
+    return _EXPORTER
+
+
+CACHE = 4096
+_NO_ALT = re.compile(r"<img(?![^>]*\balt=)")
+_FOCUSABLE = re.compile(r'(<div class="(?:[^"]* )?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?: [^"]*)?")')
+
+
+def _accessible(page: str) -> str:
+    """Images get an alt text, cell inputs and outputs a tab stop (as nbconvert does)."""
+    page = _NO_ALT.sub('<img alt="No description has been provided for this image"', page)
+    return _FOCUSABLE.sub(r'\1 tabindex="0"', page)
+
+_MARKDOWN: dict = {}
+
+
+def _markdown(key, render):
+    if key not in _MARKDOWN:
+        if len(_MARKDOWN) >= CACHE:
+            _MARKDOWN.clear()
+        _MARKDOWN[key] = render()
+    return _MARKDOWN[key]
+
+
 def render_feedback(nb, release_nb, cells, job) -> str:
     """HTML of `nb` (modified: pass a copy) with the tests hidden and a score header."""
-    from nbconvert import HTMLExporter
     hide_tests(nb, release_nb)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(_header(cells, job)))
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    body, _ = _exporter().from_notebook_node(nb)
     return body
