@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_grade.py           # 60 students x every lesson
     .venv/bin/python benchmarks/bench_grade.py --quick   # 6 students
     .venv/bin/python benchmarks/bench_grade.py --students 20
+    .venv/bin/python benchmarks/bench_grade.py --figures # ours also draws the figures (--figures)
 
 A synthetic class in nbgrader's layout (submitted/<student>/<lesson>/<lesson>.ipynb), the
 students cycling through: the solution, the unchanged release, every exercise replaced by a
@@ -12,8 +13,10 @@ lessons/, grading/nbgrader_config.py, a gradebook filled by `nbgrader generate_a
 
 - baseline: `nbgrader autograde <lesson> --force` once per lesson over all students, one after
   the other - how an instructor runs it serially;
-- ours: `python -m backproplab.cli grade <submitted> --jobs 2`, a fresh run (no state), which
-  also renders every student's HTML feedback (nbgrader's autograde does not).
+- ours: `python -m backproplab.cli grade <submitted> --jobs 2`, a fresh run (no state), with
+  its defaults: the sandbox when bubblewrap works here, figures not drawn (--figures: drawn, as
+  nbgrader does), hidden tests judged again from their receipts, and every student's HTML
+  feedback rendered (nbgrader's autograde renders none).
 
 Wall-clock times of whole commands, start-up included. The script checks that both gave
 every submission the same total score (a row with met=False otherwise). Target: ours <= 0.6x.
@@ -97,7 +100,7 @@ def _our_totals(out: Path) -> dict:
         return {(r["student"], r["lesson"]): float(r["total"] or 0) for r in csv.DictReader(f)}
 
 
-def run(quick: bool = False, students: int | None = None) -> list:
+def run(quick: bool = False, students: int | None = None, figures: bool = False) -> list:
     students = students or (6 if quick else 60)
     lessons = lesson_ids(ROOT)
     n = students * len(lessons)
@@ -114,7 +117,7 @@ def run(quick: bool = False, students: int | None = None) -> list:
 
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "backproplab.cli", "grade", str(tmp / "submitted"),
-                               "--root", str(ours), "--jobs", "2", "--no-progress"],
+                               "--root", str(ours), "--jobs", "2", "--no-progress"] + (["--figures"] if figures else []),
                               env=nbgrader_env(), capture_output=True, text=True)
         figure = time.perf_counter() - start
         if proc.returncode != 0:
@@ -122,7 +125,8 @@ def run(quick: bool = False, students: int | None = None) -> list:
 
         a, b = _nbgrader_totals(theirs, lessons), _our_totals(ours / "grading")
         differ = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-    label = f"grade {students} students x {len(lessons)} lessons ({n} notebooks), s"
+    label = (f"grade {students} students x {len(lessons)} lessons ({n} notebooks)"
+             f"{', figures drawn' if figures else ''}, s")
     ratio = figure / baseline
     print(f"{label}: backproplab grade --jobs 2 {figure:.1f} s, nbgrader autograde serial {baseline:.1f} s, "
           f"ratio {ratio:.2f} (target <= {TARGET}); {figure / n:.2f} s vs {baseline / n:.2f} s per notebook",
@@ -139,6 +143,6 @@ def run(quick: bool = False, students: int | None = None) -> list:
 if __name__ == "__main__":
     args = sys.argv[1:]
     count = int(args[args.index("--students") + 1]) if "--students" in args else None
-    rows = run(quick="--quick" in args, students=count)
+    rows = run(quick="--quick" in args, students=count, figures="--figures" in args)
     for row in rows:
         print(row)

@@ -359,7 +359,10 @@ def graded(tmp_path_factory):
         subs = base / "submitted"
         plan = build_class(subs)
         open_up(base)
+        instructor = [course / "solutions", course / "lessons", course / "grading" / "nbgrader_config.py"]
+        before_first = file_hashes(*instructor, subs)
         first = grade(subs, course, base / "run1.log")
+        first["instructor_files"] = (before_first, file_hashes(*instructor, subs))
         assert first["error"] is None, f"the grade command raised:\n{first['error']}\n{first['log'][-3000:]}"
         out = course / "grading"
         first["gradebook"] = gradebook_scores(out / "gradebook.db", plan)
@@ -484,6 +487,13 @@ def test_the_run_finishes_and_counts_every_student(graded):
                            "unmapped files 0"), f"{head!r}\n{first['summary']}"
     assert sorted(csv_rows(first["csv"])) == sorted(plan)
     print(f"first run: {first['seconds']:.0f} s for {len(plan)} students")
+
+
+def test_the_first_run_left_every_instructor_file_and_submission_as_it_was(graded):
+    """Every case of the first run at once: solutions/, lessons/, the config and all submissions."""
+    before, after = graded["first"]["instructor_files"]
+    changed = sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
+    assert not changed, f"changed, created or deleted by the graded notebooks: {changed}"
 
 
 def test_other_students_are_unaffected(graded):

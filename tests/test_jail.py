@@ -147,3 +147,19 @@ def test_a_fork_bomb_stops_at_the_kernels_own_process_limit(tmp_path):
     out = _stdout(nb.cells[0])
     assert out.startswith("stopped after "), nb.cells[0].outputs
     assert int(out.split()[-1]) <= jailmod.PROCESS_LIMIT
+
+
+def test_the_sandbox_tmp_is_bounded(tmp_path):
+    if jailmod._bwrap_problem():
+        pytest.skip(f"no sandbox here: {jailmod._bwrap_problem()}")
+    jail = choose("bwrap", 2 * GIB, hidden=[])
+    chunk = 64 * 2**20
+    nb, why = _run(["import os\nwritten = 0\ntry:\n"
+                    "    for i in range(40):\n"
+                    "        with open(f'/tmp/fill{i}', 'wb') as f:\n"
+                    "            f.write(b'x' * %d)\n" % chunk +
+                    "        written += %d\nexcept OSError as e:\n    print('stopped', written, e.errno)" % chunk],
+                   jail, tmp_path)
+    out = _stdout(nb.cells[0])
+    assert out.startswith("stopped"), nb.cells[0].outputs
+    assert int(out.split()[1]) <= jailmod.TMP_LIMIT

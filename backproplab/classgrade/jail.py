@@ -36,6 +36,7 @@ __all__ = ["Jail", "choose", "kernelspec", "write_plan", "prepare_run", "font_ca
 MODES = ("auto", "bwrap", "none")
 UID_BASE = 1_900_000_000       # + the worker's pid: a uid no account uses, one per running kernel
 FILE_LIMIT = 256 * 2**20       # bytes: one file a student's code may write
+TMP_LIMIT = 256 * 2**20        # bytes: the sandbox's private /tmp (a tmpfs, i.e. memory)
 PROCESS_LIMIT = 1024           # processes and threads of a kernel's uid (root only)
 SPEC_NAME = "backproplab-jail"
 
@@ -197,7 +198,9 @@ def _keep() -> list:
 
 def _bwrap_args(jail: dict, run: str, private: str, uid: int | None) -> list:
     home = os.path.realpath(os.path.expanduser("~"))
-    args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
+    # the private /tmp lives in memory, outside the address-space limit: give it a size
+    args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+            "--perms", "1777", "--size", str(TMP_LIMIT), "--tmpfs", "/tmp"]
     if home != "/" and os.path.isdir(home):
         args += ["--perms", "0755", "--tmpfs", home]
     for keep in _keep():
