@@ -163,3 +163,21 @@ def test_the_sandbox_tmp_is_bounded(tmp_path):
     out = _stdout(nb.cells[0])
     assert out.startswith("stopped"), nb.cells[0].outputs
     assert int(out.split()[1]) <= jailmod.TMP_LIMIT
+
+
+def test_folders_above_a_checkout_under_tmp_or_home_stay_reachable(monkeypatch):
+    """A course checked out under /tmp (CI) or the home folder: the sandbox's own /tmp and home
+    are empty tmpfs, and bwrap would create the folders down to the re-exposed interpreter as
+    0700 root, which the kernel's uid cannot enter."""
+    monkeypatch.setattr(jailmod, "_keep", lambda: ["/tmp/ci/course/.venv", "/tmp/ci/course/backproplab"])
+    plan = {"hidden": [], "drop_root": True, "kind": "bwrap"}
+    args = jailmod._bwrap_args(plan, "/tmp/grade-x/job-0/run", "/tmp/grade-x/job-0/run-kernel/private", 4242)
+    made = {args[i + 3]: args[i + 1] for i in range(len(args) - 3)
+            if args[i] == "--perms" and args[i + 2] == "--dir"}
+    for folder in ("/tmp/ci", "/tmp/ci/course"):
+        assert made.get(folder) == "0755", (folder, made)
+    for folder in ("/tmp/grade-x", "/tmp/grade-x/job-0", "/tmp/grade-x/job-0/run-kernel"):
+        assert made.get(folder) == "0711", (folder, made)
+    first_bind = args.index("/tmp/ci/course/.venv")
+    assert args.index("/tmp/ci/course") < first_bind, "folders must exist before the bind"
+    assert "--reuid=4242" in args and "--regid=4242" in args

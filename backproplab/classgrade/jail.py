@@ -203,8 +203,11 @@ def _bwrap_args(jail: dict, run: str, private: str, uid: int | None) -> list:
             "--perms", "1777", "--size", str(TMP_LIMIT), "--tmpfs", "/tmp"]
     if home != "/" and os.path.isdir(home):
         args += ["--perms", "0755", "--tmpfs", home]
+    tmpfs = [Path("/tmp")] + ([Path(home)] if home != "/" else [])
     for keep in _keep():
-        args += ["--ro-bind", keep, keep]
+        # bwrap would make the folders on the way in a new tmpfs 0700 root: the kernel's uid
+        # could not reach the interpreter (e.g. a checkout under /tmp or the home folder)
+        args += _folders_on_the_way(keep, tmpfs, "0755") + ["--ro-bind", keep, keep]
     for hidden in jail["hidden"]:
         if hidden == home:
             continue
@@ -212,10 +215,8 @@ def _bwrap_args(jail: dict, run: str, private: str, uid: int | None) -> list:
             args += ["--perms", "0755", "--tmpfs", hidden]
         elif os.path.exists(hidden):
             args += ["--ro-bind", "/dev/null", hidden]
-    # folders bwrap makes on the way to a bind inside the new /tmp would be 0700 root
-    on_the_way = {str(a) for p in (run, private) for a in Path(p).parents if Path("/tmp") in a.parents}
-    for folder in sorted(on_the_way, key=lambda a: a.count("/")):
-        args += ["--perms", "0711", "--dir", folder]
+    for path in (run, private):
+        args += _folders_on_the_way(path, tmpfs, "0711")
     args += ["--bind", run, run, "--ro-bind", private, private, "--chdir", run, *_unshare()]
     if uid is not None:
         # setpriv changing uid from root clears every capability; no_new_privs stops setuid programs
@@ -223,6 +224,15 @@ def _bwrap_args(jail: dict, run: str, private: str, uid: int | None) -> list:
                  "--clear-groups", "--no-new-privs"]
     else:
         args += ["--"]
+    return args
+
+
+def _folders_on_the_way(path: str, tmpfs: list, mode: str) -> list:
+    """`--dir` arguments making the folders between a tmpfs and `path` with `mode`."""
+    args = []
+    for folder in reversed(Path(path).parents):
+        if any(root in folder.parents for root in tmpfs):
+            args += ["--perms", mode, "--dir", str(folder)]
     return args
 
 

@@ -45,9 +45,7 @@ def _read(path):
 
 def _kernel_env() -> dict:
     from ..grading import nbgrader_env
-    env = nbgrader_env()
-    env["MPLBACKEND"] = "Agg"
-    return env
+    return nbgrader_env()     # the launcher (jail.py) adds the kernel's own settings
 
 
 def _error_output(ename: str, evalue: str):
@@ -74,6 +72,10 @@ def _capped_client(budget: int):
     from nbclient import NotebookClient
 
     class CappedClient(NotebookClient):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._used, self._receipts = {}, {}     # characters taken per cell index
+
         def output(self, outs, msg, display_id, cell_index):
             kind = msg["msg_type"]
             if kind not in ("stream", "display_data", "execute_result", "update_display_data"):
@@ -98,7 +100,6 @@ def _capped_client(budget: int):
                                               f"characters; the rest is not shown]\n"))
             return None
 
-    CappedClient._used = CappedClient._receipts = None
     return CappedClient
 
 
@@ -124,14 +125,13 @@ def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = No
     specs = KernelSpecManager(kernel_dirs=[str(kernelspec(side / "kernels", plan))])
     # Unix sockets in the run folder: the sandboxed kernel has no network at all
     km = AsyncKernelManager(kernel_name=SPEC_NAME, kernel_spec_manager=specs, transport="ipc",
-                       ip=str(workdir / "kernel"))
+                            ip=str(workdir / "kernel"))
     client = _capped_client(OUTPUT_BUDGET)(
         nb, km=km, timeout=timeout, allow_errors=True, interrupt_on_timeout=True, record_timing=False,
         # a cell that ignores the interrupt must not block the run forever
         error_on_timeout={"ename": "CellTimeout", "evalue": "cell timed out",
                           "traceback": ["CellTimeout: cell timed out"]},
         resources={"metadata": {"path": str(workdir)}})
-    client._used, client._receipts = {}, {}
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     # the kernel's own start-up chatter is not the instructor's business
     quiet = None if os.environ.get("BACKPROPLAB_KERNEL_OUTPUT") else subprocess.DEVNULL   # for debugging
