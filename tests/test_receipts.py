@@ -27,7 +27,8 @@ def _record(name, fn):
     ex = CATALOGUE[name]
     calls = ex.recording(fn)
     try:
-        ex.grade(fn)
+        with np.errstate(all="ignore"):    # catalogued mistakes such as log(0) warn by design
+            ex.grade(fn)
         verdict = None
     except (CheckFailure, NotWrittenYet) as exc:
         verdict = str(exc)
