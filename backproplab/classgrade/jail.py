@@ -1,9 +1,10 @@
 """Where a student's kernel runs: resource limits always, a bubblewrap sandbox where possible.
 
 Plain nbgrader runs student code with the instructor's permissions. Here every grading kernel
-is started through `python -I .../classgrade/jail.py PLAN CONNECTION_FILE`, which
+is started through `python -I .../classgrade/launch.py PLAN CONNECTION_FILE`, which
 
-- sets resource limits (address space = --memory, no core dumps, files at most FILE_LIMIT);
+- sets resource limits (address space = --memory, no core dumps, files at most
+  launch.FILE_LIMIT);
 - points HOME, IPYTHONDIR, MPLCONFIGDIR at the kernel's own run folder, so nothing is read
   from or written to the instructor's configuration;
 - with bubblewrap ("bwrap", Debian package bubblewrap) execs the kernel in a sandbox:
@@ -13,16 +14,16 @@ is started through `python -I .../classgrade/jail.py PLAN CONNECTION_FILE`, whic
   writable; its own PID, IPC, UTS and network namespaces (the kernel talks to the grader over
   Unix sockets in the run folder); killed with its grader. When the grader runs as root the
   kernel also drops to an unprivileged uid/gid of its own (kernel_uid), may not gain
-  privileges, and may run at most PROCESS_LIMIT processes and threads.
+  privileges, and may run at most launch.PROCESS_LIMIT processes and threads.
 
 Without bubblewrap ("none") only the limits, the private HOME and the separate process and
 working copy remain; the grade command says so in its summary.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import resource
 import shutil
 import stat
 import subprocess
@@ -31,13 +32,12 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["Jail", "choose", "kernelspec", "write_plan", "prepare_run", "font_cache", "parse_size", "MODES", "kernel_uid", "FILE_LIMIT", "SPEC_NAME"]
+from . import launch
+
+__all__ = ["Jail", "choose", "kernelspec", "write_plan", "prepare_run", "font_cache", "parse_size", "MODES", "kernel_uid", "SPEC_NAME"]
 
 MODES = ("auto", "bwrap", "none")
-UID_BASE = 1_900_000_000       # + the worker's pid: a uid no account uses, one per running kernel
-FILE_LIMIT = 256 * 2**20       # bytes: one file a student's code may write
-TMP_LIMIT = 256 * 2**20        # bytes: the sandbox's private /tmp (a tmpfs, i.e. memory)
-PROCESS_LIMIT = 1024           # processes and threads of a kernel's uid (root only)
+UID_BASE = 1_900_000_000       # + pid and count (kernel_uid): uids no account uses
 SPEC_NAME = "backproplab-jail"
 
 
@@ -87,7 +87,7 @@ def _bwrap_problem() -> str | None:
     if not exe:
         return "bwrap is not installed"
     try:
-        probe = subprocess.run([exe, *_unshare(), "--ro-bind", "/", "/", "--", "true"],
+        probe = subprocess.run([exe, *launch.unshare_args(), "--ro-bind", "/", "/", "--", "true"],
                                capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bwrap did not start: {exc}"
@@ -118,8 +118,8 @@ def kernelspec(spec_root: Path, plan_path: Path) -> Path:
     """Write a kernelspec whose command is this launcher; return the folder to search."""
     folder = spec_root / SPEC_NAME
     folder.mkdir(parents=True, exist_ok=True)
-    # run as a script: importing the package first would cost every kernel start a few 100 ms
-    spec = {"argv": [sys.executable, "-I", str(Path(__file__).resolve()), str(plan_path), "{connection_file}"],
+    spec = {"argv": [sys.executable, "-I", str(Path(launch.__file__).resolve()), str(plan_path),
+                     "{connection_file}"],
             "display_name": "backproplab (grading)", "language": "python",
             # the kernel is not the launcher's direct child inside bwrap: interrupt by message
             "interrupt_mode": "message"}
@@ -143,10 +143,14 @@ def font_cache() -> str | None:
     return str(found[-1]) if found else None
 
 
+_STARTED = itertools.count()
+
+
 def kernel_uid() -> int:
-    """The uid (and gid) of the kernel this worker starts: own per kernel, so that one student's
-    processes (a fork bomb) count against that kernel's process limit only."""
-    return UID_BASE + os.getpid()
+    """A fresh uid (and gid) for the next kernel this process starts: one student's processes
+    (a fork bomb) count against that kernel's process limit only, and processes of the
+    previous kernel still being killed cannot stop the next one from starting."""
+    return UID_BASE + (os.getpid() % 100_000) * 1000 + next(_STARTED) % 1000
 
 
 def prepare_run(run: Path, jail: Jail | dict, fonts: str | None, uid: int | None = None) -> None:
@@ -178,106 +182,3 @@ def _traversable(path: Path) -> None:
         info = folder.stat()
         if info.st_uid == os.geteuid() and not info.st_mode & stat.S_IXOTH:
             os.chmod(folder, stat.S_IMODE(info.st_mode) | stat.S_IXOTH)
-
-
-# -- the launcher (runs as the kernel's parent, then execs) ------------------------------------
-
-def _unshare() -> list:
-    return ["--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try",
-            "--die-with-parent", "--new-session"] + ([] if os.geteuid() == 0 else ["--unshare-user"])
-
-
-def _keep() -> list:
-    """Folders the kernel needs even under a hidden one: the interpreter, the packages."""
-    paths = {sys.prefix, sys.base_prefix, os.path.realpath(sys.executable),
-             str(Path(__file__).resolve().parents[1])}     # the backproplab package
-    for p in list(paths):
-        paths.add(os.path.realpath(p))
-    return sorted(p for p in paths if os.path.exists(p))
-
-
-def _bwrap_args(jail: dict, run: str, private: str, uid: int | None) -> list:
-    home = os.path.realpath(os.path.expanduser("~"))
-    # the private /tmp lives in memory, outside the address-space limit: give it a size
-    args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            "--perms", "1777", "--size", str(TMP_LIMIT), "--tmpfs", "/tmp"]
-    if home != "/" and os.path.isdir(home):
-        args += ["--perms", "0755", "--tmpfs", home]
-    tmpfs = [Path("/tmp")] + ([Path(home)] if home != "/" else [])
-    for keep in _keep():
-        # bwrap would make the folders on the way in a new tmpfs 0700 root: the kernel's uid
-        # could not reach the interpreter (e.g. a checkout under /tmp or the home folder)
-        args += _folders_on_the_way(keep, tmpfs, "0755") + ["--ro-bind", keep, keep]
-    for hidden in jail["hidden"]:
-        if hidden == home:
-            continue
-        if os.path.isdir(hidden):
-            args += ["--perms", "0755", "--tmpfs", hidden]
-        elif os.path.exists(hidden):
-            args += ["--ro-bind", "/dev/null", hidden]
-    for path in (run, private):
-        args += _folders_on_the_way(path, tmpfs, "0711")
-    args += ["--bind", run, run, "--ro-bind", private, private, "--chdir", run, *_unshare()]
-    if uid is not None:
-        # setpriv changing uid from root clears every capability; no_new_privs stops setuid programs
-        args += ["--", "setpriv", f"--reuid={uid}", f"--regid={uid}",
-                 "--clear-groups", "--no-new-privs"]
-    else:
-        args += ["--"]
-    return args
-
-
-def _folders_on_the_way(path: str, tmpfs: list, mode: str) -> list:
-    """`--dir` arguments making the folders between a tmpfs and `path` with `mode`."""
-    args = []
-    for folder in reversed(Path(path).parents):
-        if any(root in folder.parents for root in tmpfs):
-            args += ["--perms", mode, "--dir", str(folder)]
-    return args
-
-
-def _limits(memory: int, uid: int | None) -> None:
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if uid is not None:
-        # counted per uid (threads too): the kernel's own uid runs nothing else, so a fork bomb
-        # stops here; under the instructor's uid it would count all their processes
-        resource.setrlimit(resource.RLIMIT_NPROC, (PROCESS_LIMIT, PROCESS_LIMIT))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
-    if memory:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-
-def _environment(jail: dict, run: str) -> dict:
-    env = dict(os.environ)
-    env.update(HOME=run, IPYTHONDIR=os.path.join(run, ".ipython"), MPLCONFIGDIR=os.path.join(run, ".matplotlib"),
-               MPLBACKEND="Agg", PYTHONNOUSERSITE="1", TMPDIR="/tmp" if jail["kind"] == "bwrap" else run,
-               # lessons' arrays are tiny; one BLAS thread per kernel keeps parallel jobs from fighting
-               OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               BACKPROPLAB_GRADING="1")     # the checks publish receipts (checks/receipt.py)
-    for secret in ("JUPYTER_TOKEN", "JPY_API_TOKEN", "JUPYTERHUB_API_TOKEN"):
-        env.pop(secret, None)
-    if jail["kind"] == "bwrap":
-        # in its PID namespace the kernel's parent is pid 1, which ipykernel's parent poller takes
-        # for "the grader died"; --die-with-parent does that job here
-        env.pop("JPY_PARENT_PID", None)
-    return env
-
-
-def main(argv) -> None:
-    plan_path, connection = argv
-    plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
-    jail, run, private, uid = plan["jail"], plan["run"], plan["private"], plan.get("uid")
-    # the kernel reads its key from a copy only it (and the grader) can read
-    key = os.path.join(private, "kernel.json")
-    shutil.copyfile(connection, key)
-    os.chmod(key, 0o600)
-    if uid is not None:
-        os.chown(key, uid, uid)
-    _limits(int(jail["memory"]), uid)
-    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", key]
-    command = (_bwrap_args(jail, run, private, uid) if jail["kind"] == "bwrap" else []) + kernel
-    os.execvpe(command[0], command, _environment(jail, run))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
