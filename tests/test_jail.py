@@ -190,3 +190,36 @@ def test_each_kernel_gets_a_uid_of_its_own():
     against the process limit of the next (its processes may still be dying)."""
     uids = [jailmod.kernel_uid() for _ in range(5)]
     assert len(set(uids)) == 5 and min(uids) >= jailmod.UID_BASE and max(uids) < 2**32 - 2
+
+
+@pytest.mark.parametrize("kind", ["none", "bwrap"])
+def test_a_worker_killed_mid_run_leaves_no_kernel_behind(kind, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    if kind == "bwrap" and jailmod._bwrap_problem():
+        pytest.skip(f"no sandbox here: {jailmod._bwrap_problem()}")
+    run = tmp_path / "run"
+    worker = subprocess.Popen([sys.executable, "-c", (
+        "from pathlib import Path\nfrom nbformat.v4 import new_notebook, new_code_cell\n"
+        "from backproplab.classgrade import worker\nfrom backproplab.classgrade.jail import choose\n"
+        "nb = new_notebook(cells=[new_code_cell('import time; time.sleep(600)')])\n"
+        f"worker.execute(nb, Path({str(run)!r}), 900, choose({kind!r}, 2**31, []))\n")])
+    try:
+        deadline = time.monotonic() + 60
+        while not _processes_mentioning(str(run)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_mentioning(str(run)), "the kernel never started"
+        time.sleep(1)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(run)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _processes_mentioning(str(run)), "kernel processes outlived their grader"
+
+
+def _processes_mentioning(text: str) -> list:
+    return [p for p in os.listdir("/proc") if p.isdigit() and text in _cmdline(p)]

@@ -128,8 +128,10 @@ def kernelspec(spec_root: Path, plan_path: Path) -> Path:
 
 
 def write_plan(path: Path, jail: Jail, run: Path, private: Path, uid: int | None = None) -> Path:
-    """The launcher's instructions: the jail, the run folder, a private folder for the key, the uid."""
-    path.write_text(json.dumps({"jail": jail.to_dict(), "run": str(run), "private": str(private), "uid": uid}),
+    """The launcher's instructions: the jail, the run folder, a private folder for the key, the uid,
+    and this process's pid (the launcher's parent)."""
+    path.write_text(json.dumps({"jail": jail.to_dict(), "run": str(run), "private": str(private), "uid": uid,
+                                "grader": os.getpid()}),    # the launcher's parent
                     encoding="utf-8")
     return path
 

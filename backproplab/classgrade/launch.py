@@ -105,6 +105,23 @@ def _environment(jail: dict, run: str) -> dict:
     return env
 
 
+def _die_with_the_grader(grader: int | None) -> None:
+    """SIGKILL this process (bwrap, after exec) when the grading worker dies.
+
+    bwrap's --die-with-parent ties the sandboxed kernel to bwrap, but bwrap itself outlived a
+    worker killed mid-run (the kernel's own parent check is off in the sandbox, see
+    _environment). The parent-death signal survives exec. Linux only; elsewhere nothing.
+    """
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9, 0, 0, 0)          # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+    if grader is not None and os.getppid() != grader:   # it died before the signal was armed
+        os._exit(1)
+
+
 def main(argv) -> None:
     plan_path, connection = argv
     plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
@@ -116,6 +133,8 @@ def main(argv) -> None:
     if uid is not None:
         os.chown(key, uid, uid)
     _limits(int(jail["memory"]), uid)
+    if jail["kind"] == "bwrap":
+        _die_with_the_grader(plan.get("grader"))
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", key]
     command = (_bwrap_args(jail, run, private, uid) if jail["kind"] == "bwrap" else []) + kernel
     os.execvpe(command[0], command, _environment(jail, run))
