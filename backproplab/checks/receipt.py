@@ -108,13 +108,12 @@ def replay(name: str, receipt) -> Optional[str]:
     ex = exercise(name)
     try:
         ex.grade(ex.replaying(receipt["calls"]))
-        leftover = ex.stop_replay()
     except (CheckFailure, NotWrittenYet) as exc:
-        ex.stop_replay()
         return str(exc)
     except (ReceiptMismatch, KeyError, TypeError, ValueError) as exc:
-        ex.stop_replay()
         return f"the hidden test's receipt does not match its cases ({type(exc).__name__}: {exc})"
+    finally:
+        leftover = ex.stop_replay()
     if leftover:
         return f"the hidden test's receipt holds {leftover} calls the tests never made"
     return None

@@ -15,11 +15,12 @@ import re
 
 import nbformat
 
-__all__ = ["KERNELSPEC", "nbgrader_meta", "grade_id", "exercise_of", "build", "strip_hidden",
+__all__ = ["KERNELSPEC", "nbgrader_meta", "grade_id", "exercise_of", "hidden_tests_of", "build", "strip_hidden",
            "matching_answers"]
 
 KERNELSPEC = {"name": "backproplab", "display_name": "Python 3 (backproplab)", "language": "python"}
 _CHECK_CALL = re.compile(r"""\b(?:check|grade)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""")
+_GRADE_CALL = re.compile(r"""\bgrade\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""")
 _HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
 
@@ -36,6 +37,11 @@ def exercise_of(cell) -> str | None:
     """The exercise a test cell grades: the name in its `check("<name>", ...)` call."""
     m = _CHECK_CALL.search(cell.get("source", ""))
     return m.group(1) if m else None
+
+
+def hidden_tests_of(cell) -> list:
+    """The exercises whose hidden test a cell runs: its `grade("<name>", ...)` calls, in order."""
+    return list(dict.fromkeys(_GRADE_CALL.findall(cell.get("source", ""))))
 
 
 def strip_hidden(source: str) -> str:

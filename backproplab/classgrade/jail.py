@@ -155,12 +155,11 @@ def kernel_uid() -> int:
     return UID_BASE + (os.getpid() % 100_000) * 1000 + next(_STARTED) % 1000
 
 
-def prepare_run(run: Path, jail: Jail | dict, fonts: str | None, uid: int | None = None) -> None:
+def prepare_run(run: Path, jail: Jail, fonts: str | None, uid: int | None = None) -> None:
     """The kernel's home: IPython and matplotlib configuration, owned by the kernel's user."""
-    jail = jail if isinstance(jail, dict) else jail.to_dict()
     profile = run / ".ipython" / "profile_default"
     profile.mkdir(parents=True)
-    if not jail["figures"]:
+    if not jail.figures:
         # figures are not graded; drawing them is most of a lesson's run time
         (profile / "ipython_kernel_config.py").write_text("c.InlineBackend.figure_formats = set()\n")
     (run / ".matplotlib").mkdir()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -41,11 +40,6 @@ RECEIPT_BUDGET = 64 * 2**20  # characters of hidden-test receipts per cell (xavi
 def _read(path):
     with open(path, encoding="utf-8") as f:
         return nbformat.read(f, as_version=4)
-
-
-def _kernel_env() -> dict:
-    from ..grading import nbgrader_env
-    return nbgrader_env()     # the launcher (jail.py) adds the kernel's own settings
 
 
 def _error_output(ename: str, evalue: str):
@@ -114,6 +108,8 @@ def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = No
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
 
+    from ..grading import nbgrader_env
+
     jail = jail or Jail(kind="none", memory=0)
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -137,7 +133,8 @@ def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = No
     quiet = None if os.environ.get("BACKPROPLAB_KERNEL_OUTPUT") else subprocess.DEVNULL   # for debugging
     group = None
     try:
-        with client.setup_kernel(env=_kernel_env(), stdout=quiet, stderr=quiet):
+        # the launcher (launch.py) adds the kernel's own settings to nbgrader's environment
+        with client.setup_kernel(env=nbgrader_env(), stdout=quiet, stderr=quiet):
             group = getattr(km.provisioner, "pgid", None)
             return _run_cells(client, code, timeout)
     finally:
@@ -174,9 +171,6 @@ def _error_text(cell) -> str | None:
     return "\n".join(f"{o.get('ename')}: {o.get('evalue')}" for o in errors)[:ERROR_CHARS]
 
 
-_GRADE_CALL = re.compile(r"""\bgrade\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""")
-
-
 def _is_receipt(out) -> bool:
     return out.get("output_type") == "display_data" and RECEIPT_MIME in (out.get("data") or {})
 
@@ -194,7 +188,7 @@ def verify_receipts(nb) -> None:
         meta = assemble.nbgrader_meta(cell)
         if not meta.get("grade") or meta.get("solution") or _error_text(cell):
             continue
-        for name in dict.fromkeys(_GRADE_CALL.findall(cell.source)):
+        for name in assemble.hidden_tests_of(cell):
             mine = [r for r in receipts if isinstance(r, dict) and r.get("exercise") == name]
             why = replay(name, mine[-1]) if mine else (
                 "the hidden test left no receipt: something in the notebook changed or silenced "
