@@ -118,6 +118,25 @@ def build_class(folder: Path) -> dict:
     return plan
 
 
+def _processes_left(text: str, wait: float = 5.0) -> list:
+    """Command lines of processes still mentioning `text` (kernels, bwrap) after up to `wait` s."""
+    import time
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    line = f.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in line:
+                found.append(line[:200])
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 def _state(out: Path) -> dict:
     return json.loads((out / STATE_NAME).read_text())["entries"]
 
@@ -143,7 +162,8 @@ def graded(tmp_path_factory):
         proc = subprocess.run([sys.executable, "-m", "backproplab.cli", *_grade_args(subs, course)],
                               env={**os.environ, CRASH_ENV: str(CRASH_AFTER)}, stdout=log, stderr=subprocess.STDOUT,
                               timeout=900)
-    runs["crash"] = dict(returncode=proc.returncode, log=(base / "crash.log").read_text(), state=_state(out))
+    runs["crash"] = dict(returncode=proc.returncode, log=(base / "crash.log").read_text(), state=_state(out),
+                         left=_processes_left(str(course)))
     # (2) resume, (3) rerun: in-process through the CLI entry point
     for name in ("resume", "rerun"):
         code = cli.main(_grade_args(subs, course))
@@ -170,6 +190,10 @@ def test_crash_keeps_what_was_graded_and_resume_does_not_regrade_it(graded):
     expected = len(graded["plan"])
     assert len(resume["state"]) == expected
     assert f"this run: {expected - CRASH_AFTER} graded, {CRASH_AFTER} unchanged" in resume["summary"]
+
+
+def test_a_crashed_run_leaves_no_kernel_or_sandbox_running(graded):
+    assert graded["runs"]["crash"]["left"] == []
 
 
 def test_rerun_grades_nothing(graded):

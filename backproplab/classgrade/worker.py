@@ -230,8 +230,8 @@ def watch_parent(interval: float = 0.5) -> None:
     """Pool initializer: exit when the parent process dies.
 
     Otherwise a killed or crashed parent leaves workers (and their kernels) running a class
-    nobody will collect. The kernel, in turn, exits when this worker does (ipykernel polls
-    its parent).
+    nobody will collect. The worker first kills the process groups of its children (each kernel
+    launcher leads one): a kernel still starting, or bwrap, would not notice on its own.
     """
     import threading
     parent = os.getppid()
@@ -240,9 +240,27 @@ def watch_parent(interval: float = 0.5) -> None:
         while True:
             time.sleep(interval)
             if os.getppid() != parent:
+                _kill_children()
                 os._exit(1)
 
     threading.Thread(target=poll, name="watch-parent", daemon=True).start()
+
+
+def _kill_children() -> None:
+    """SIGKILL the process group of every child of this process (Linux /proc; else nothing)."""
+    me = os.getpid()
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            if ppid == me:
+                os.killpg(os.getpgid(pid), signal.SIGKILL) if os.getpgid(pid) == pid else os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            continue
 
 
 def grade_submission(job: dict) -> dict:
