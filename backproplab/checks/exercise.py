@@ -108,12 +108,34 @@ class Exercise:
         """
         for case in (*self.visible, *self.hidden):
             if case.expected is None:
-                case.expected = self.reference(*s.copy_arg(case.args), **s.copy_arg(case.kwargs))
+                case.expected = self.run_reference(case)
 
     def expected(self, case: Case):
         if case.expected is not None:
             return case.expected
-        return self.reference(*s.copy_arg(case.args), **s.copy_arg(case.kwargs))
+        return self.run_reference(case)
+
+    def run_reference(self, case: Case):
+        """What the reference's call on `case` is judged by (observe() of its result)."""
+        args, kwargs = self.arguments(case)
+        return self.observe(self.reference(*args, **kwargs), args, kwargs)
+
+    # -- hooks for exercises whose functions take or change objects ---------------------
+
+    def arguments(self, case: Case):
+        """(args, kwargs) for one call: private copies, so no call can alter the case.
+
+        An exercise whose arguments are objects (a computational graph) overrides this to
+        build them afresh for every call."""
+        return s.copy_arg(case.args), s.copy_arg(case.kwargs)
+
+    def observe(self, result, args, kwargs):
+        """What is judged and recorded of a call: by default what it returned.
+
+        An exercise whose function works by side effect (a backward sweep filling .grad) or
+        returns objects (a list of graph nodes) overrides this to return plain numbers or
+        strings (the nodes' gradients, their labels), which receipts can carry."""
+        return result
 
     def call(self, fn, case: Case):
         """Call fn on private copies of the case's arguments.
@@ -137,7 +159,7 @@ class Exercise:
         return result, problem
 
     def _call(self, fn, case: Case):
-        args, kwargs = s.copy_arg(case.args), s.copy_arg(case.kwargs)
+        args, kwargs = self.arguments(case)
         watch = Watch(self.forbidden)
         try:
             with watch:
@@ -159,7 +181,7 @@ class Exercise:
             return None, (f"{case.call_text(self.name)} modified its argument {name} in place. "
                           "Compute a new array instead of changing the one you were given "
                           "(for example `z = z * 2`, not `z *= 2`).")
-        return result, None
+        return self.observe(result, args, kwargs), None
 
     @staticmethod
     def _changed_args(case, args, kwargs):
@@ -223,8 +245,9 @@ class Exercise:
     def _mistake_output(self, mistake: Mistake, case: Case):
         try:
             wrong = self.compile(mistake.source)
+            args, kwargs = self.arguments(case)
             with np.errstate(all="ignore"):
-                return wrong(*s.copy_arg(case.args), **s.copy_arg(case.kwargs)), True
+                return self.observe(wrong(*args, **kwargs), args, kwargs), True
         except s.Exception:
             return None, False
 
