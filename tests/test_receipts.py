@@ -87,6 +87,52 @@ def test_replay_reaches_the_kernels_verdict(name):
             assert again == verdict, f"{name} {label}: the replay's message differs"
 
 
+def _record_stage(name, fn, stage):
+    """Run check or grade on fn in this process: (the kernel's CheckFailure or None, receipt)."""
+    ex = CATALOGUE[name]
+    calls = ex.recording(fn)
+    caught = None
+    try:
+        with np.errstate(all="ignore"):
+            getattr(ex, stage)(fn)
+    except CheckFailure as exc:
+        caught = exc
+    finally:
+        ex.stop_recording()
+    return caught, json.loads(json.dumps({"exercise": name, "stage": stage, "calls": calls}))
+
+
+@pytest.mark.parametrize("stage", ["check", "grade"])
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_the_replay_reaches_the_kernels_diagnosis(name, stage):
+    # the misconception report counts what the grader's replay says, not the kernel's text
+    ex = CATALOGUE[name]
+    for mistake in ex.mistakes:
+        caught, rec = _record_stage(name, ex.compile(mistake.source), stage)
+        if caught is None:
+            assert stage == "check" and mistake.hidden_only
+            assert receipt.diagnose(name, rec) is None
+            continue
+        assert receipt.diagnose(name, rec) == caught.diagnosis.to_dict(), (name, mistake.key)
+        assert caught.diagnosis.kind == "mistake" and caught.diagnosis.key == mistake.key
+
+
+def test_a_stub_is_diagnosed_as_not_attempted_and_a_check_receipt_cannot_pass_the_grade():
+    def stub(z):
+        raise NotImplementedError()
+
+    ex = CATALOGUE["sigmoid"]
+    calls = ex.recording(stub)
+    with pytest.raises(NotWrittenYet):
+        ex.check(stub)
+    ex.stop_recording()
+    rec = {"exercise": "sigmoid", "stage": "check", "calls": calls}
+    assert receipt.diagnose("sigmoid", rec)["kind"] == "not_attempted"
+    _, good_check = _record_stage("sigmoid", ex.compile(ex.alternatives[0]), "check")
+    assert receipt.diagnose("sigmoid", good_check) is None
+    assert "missing or malformed" in replay("sigmoid", good_check)   # only a grade receipt grades
+
+
 def test_the_reference_handed_in_fails_in_the_replay_too():
     import backproplab.activations as act
     verdict, rec = _record("sigmoid", act.sigmoid)
@@ -142,4 +188,6 @@ def test_receipts_are_published_only_in_a_grading_kernel(monkeypatch):
     assert published == []
     monkeypatch.setenv(receipt.GRADING_ENV, "1")
     receipt.publish("sigmoid", [])
-    assert published and published[0][receipt.MIME] == {"exercise": "sigmoid", "calls": []}
+    assert published and published[0][receipt.MIME] == {"exercise": "sigmoid", "stage": "grade", "calls": []}
+    receipt.publish("sigmoid", [], "check")
+    assert published[1][receipt.MIME] == {"exercise": "sigmoid", "stage": "check", "calls": []}

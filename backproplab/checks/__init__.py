@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from . import _safe as s
 from . import receipt
-from .exercise import Case, CheckFailure, Exercise, Mistake, NotWrittenYet
+from .exercise import Case, CheckFailure, Diagnosis, Exercise, Mistake, NotWrittenYet
 
 __all__ = ["check", "grade", "exercise", "exercises", "register",
-           "Case", "CheckFailure", "Exercise", "Mistake", "NotWrittenYet"]
+           "Case", "CheckFailure", "Diagnosis", "Exercise", "Mistake", "NotWrittenYet"]
 
 _REGISTRY: dict = {}
 _LESSON_MODULES = ("lesson01", "lesson02")
@@ -47,21 +47,26 @@ def exercise(name: str) -> Exercise:
     return _REGISTRY[name]
 
 
-def check(name: str, fn) -> None:
-    """Visible test: run the exercise's visible cases on `fn` and say what was checked."""
-    s.print("\u2713 " + exercise(name).check(fn))
-
-
-def grade(name: str, fn) -> None:
-    """Hidden test: every case, visible and hidden; the calls go in a receipt (receipt.py)."""
+def _recorded(name: str, fn, stage: str) -> str:
+    """Run the exercise's check or grade on fn; its calls go in a receipt (receipt.py), which
+    the grader replays to judge the cell (grade) and to diagnose a failure (either)."""
     ex = exercise(name)
     records = ex.recording(fn)
     try:
-        report = ex.grade(fn)
+        return getattr(ex, stage)(fn)
     finally:
         ex.stop_recording()
-        receipt.publish(name, records)
-    s.print("\u2713 " + report)
+        receipt.publish(name, records, stage)
+
+
+def check(name: str, fn) -> None:
+    """Visible test: run the exercise's visible cases on `fn` and say what was checked."""
+    s.print("\u2713 " + _recorded(name, fn, "check"))
+
+
+def grade(name: str, fn) -> None:
+    """Hidden test: every case, visible and hidden."""
+    s.print("\u2713 " + _recorded(name, fn, "grade"))
 
 
 # Load the catalogues now: this captures the reference functions and the safe primitives

@@ -28,6 +28,7 @@ enumerate = _b.enumerate
 exec = _b.exec
 float = _b.float
 getattr = _b.getattr
+id = _b.id
 int = _b.int
 isinstance = _b.isinstance
 len = _b.len
@@ -53,6 +54,8 @@ array2string = _np.array2string
 unravel_index = _np.unravel_index
 ascontiguousarray = _np.ascontiguousarray
 errstate = _np.errstate
+sign = _np.sign
+concatenate = _np.concatenate
 
 setprofile = _sys.setprofile
 getprofile = _sys.getprofile

@@ -2,8 +2,15 @@
 
 check(fn) runs the visible cases and prints exactly what it checked; grade(fn) runs the
 visible and the hidden cases. A failure raises CheckFailure, whose message says what was
-called, what was expected, what came back and, when the student's answer matches an
-entry of the mistakes catalogue, the likely mistake.
+called, what was expected, what came back and at most one diagnosis, named only when it is
+true: the catalogue entry that reproduces the student's function on every visible case where
+both run, else a generic relation between what came back and what was expected
+(relations.py). The diagnosis also travels with the failure (CheckFailure.diagnosis), for the
+instructors' misconception report.
+
+Calls of the student's function happen in a fixed order, whatever the answers: the visible
+cases in order until one fails, then (to diagnose) the remaining visible ones, then in grade()
+the hidden cases until one fails. The receipt replay (receipt.py) depends on that order.
 """
 from __future__ import annotations
 
@@ -14,17 +21,56 @@ import numpy as np
 
 from . import _safe as s
 # Bind the builtins this module uses to the copies captured at import (see _safe).
-from ._safe import (callable, compile, dict, enumerate, exec, super)  # noqa: A004
+from ._safe import (callable, compile, dict, enumerate, exec, id, isinstance, len, str,  # noqa: A004
+                    super, tuple)
 from ._guard import Watch
+from . import relations
 from .receipt import ReceiptMismatch, decode, encode
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What a failure is put down to: kind "mistake" (key: the catalogue entry's), "relation"
+    (key: relations.KEYS), "problem" (the call itself went wrong) or "other" (no explanation)."""
+
+    kind: str
+    key: str
+    text: str = ""
+
+    def suffix(self) -> str:
+        """The line the student reads under the expected and returned values."""
+        if self.kind == "mistake":
+            return f"\n  Likely mistake: {self.text}"
+        if self.kind == "relation":
+            return f"\n  What came back: {self.text}"
+        return ""
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "key": self.key, "text": self.text}
+
+
+NO_DIAGNOSIS = Diagnosis("other", "other")
+
+
+class Problem(str):
+    """A call that went wrong itself (an exception, a modified argument, the reference called):
+    the message, with a key naming the kind of problem."""
+
+    key = "other"
+
+    def __new__(cls, text, key: str):
+        obj = str.__new__(cls, text)
+        obj.key = key
+        return obj
 
 
 class CheckFailure(AssertionError):
     """A check that failed. IPython shows only the message, not this package's traceback."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, diagnosis: Optional[Diagnosis] = None):
         super().__init__(message)
         self.message = message
+        self.diagnosis = diagnosis or NO_DIAGNOSIS
 
     def _render_traceback_(self):
         # IPython (and so nbgrader's feedback) calls this instead of printing the frames,
@@ -91,6 +137,11 @@ class Exercise:
     rtol: float = 1e-7
     atol: float = 1e-10
     hidden_summary: str = "fresh random inputs and edge cases"
+    related: tuple = ()            # functions whose results a wrong answer may be ("sigmoid")
+
+    # Exercises judged by behaviour (many right answers) set this False: a relation to the
+    # reference's particular answer would not be a diagnosis.
+    says_relations = True
 
     # -- running one case -------------------------------------------------------------
 
@@ -155,7 +206,8 @@ class Exercise:
                 self._recording.append({"not_written": str(exc)})
             raise
         if student and self._recording is not None:
-            self._recording.append({"problem": problem} if problem else {"result": encode(result)})
+            self._recording.append({"problem": str(problem), "key": s.getattr(problem, "key", "other")}
+                                   if problem else {"result": encode(result)})
         return result, problem
 
     def _call(self, fn, case: Case):
@@ -170,17 +222,21 @@ class Exercise:
         except s.KeyboardInterrupt:
             raise
         except s.BaseException as exc:  # the student's bug is reported, not propagated
-            return None, (f"{case.call_text(self.name)} raised {s.type(exc).__name__}: {exc}"
-                          + (f"  [{case.note}]" if case.note else ""))
+            return None, Problem(f"{case.call_text(self.name)} raised {s.type(exc).__name__}: {exc}"
+                                 + (f"  [{case.note}]" if case.note else ""),
+                                 f"raised {s.type(exc).__name__}")
         if watch.hits:
-            return None, (f"{self.name} calls {', '.join(watch.hits)}, the reference answer from "
-                          "backproplab. Write the computation yourself (using numpy is fine).")
+            return None, Problem(f"{self.name} calls {', '.join(watch.hits)}, the reference answer "
+                                 "from backproplab. Write the computation yourself (using numpy "
+                                 "is fine).", "reference handed in")
         if watch.tampered:
-            return None, f"{self.name} changed the Python profiler, which the checks rely on."
+            return None, Problem(f"{self.name} changed the Python profiler, which the checks "
+                                 "rely on.", "profiler changed")
         for name, before, after in self._changed_args(case, args, kwargs):
-            return None, (f"{case.call_text(self.name)} modified its argument {name} in place. "
-                          "Compute a new array instead of changing the one you were given "
-                          "(for example `z = z * 2`, not `z *= 2`).")
+            return None, Problem(f"{case.call_text(self.name)} modified its argument {name} in "
+                                 "place. Compute a new array instead of changing the one you were "
+                                 "given (for example `z = z * 2`, not `z *= 2`).",
+                                 "argument modified in place")
         return self.observe(result, args, kwargs), None
 
     @staticmethod
@@ -224,17 +280,43 @@ class Exercise:
 
     def run_case(self, fn, case: Case) -> Optional[str]:
         """None if fn passes this case, else the full message for the student."""
-        got, problem = self.call(fn, case)
+        failure = self.failure(fn, case)
+        return None if failure is None else failure.message
+
+    def failure(self, fn, case: Case) -> Optional[CheckFailure]:
+        """None if fn passes this case, else the CheckFailure to raise (message and diagnosis)."""
+        got, problem = self.outcome(fn, case)
         if problem:
-            return problem
-        expected = self.expected(case)
-        message = self.judge(got, expected, case)
+            return CheckFailure(problem, Diagnosis("problem", s.getattr(problem, "key", "other")))
+        message = self.judge(got, self.expected(case), case)
         if message is None:
             return None
-        hint = self.likely_mistake(got, case)
-        return message + (f"\n  Likely mistake: {hint}" if hint else "")
+        diagnosis = self.diagnose(fn, got, case)
+        return CheckFailure(message + diagnosis.suffix(), diagnosis)
 
-    # -- the mistakes catalogue ------------------------------------------------------
+    # -- the student's calls, once each per check or grade -----------------------------
+
+    _run_fn = None       # the function being checked
+    _outcomes = None     # id(case) -> (result, problem) of _run_fn in this check or grade
+
+    def _begin(self, fn) -> None:
+        self._require_callable(fn)
+        self._run_fn, self._outcomes = fn, {}
+
+    def outcome(self, fn, case: Case):
+        """(result, problem) of fn on case, calling fn at most once per case and run."""
+        if fn is not self._run_fn:
+            self._run_fn, self._outcomes = fn, {}
+        key = id(case)
+        if key not in self._outcomes:
+            self._outcomes[key] = self.call(fn, case)
+        return self._outcomes[key]
+
+    def visible_outcomes(self, fn) -> list:
+        """[(case, result, problem)] of fn on every visible case, in order."""
+        return [(case, *self.outcome(fn, case)) for case in self.visible]
+
+    # -- diagnosis: a catalogue entry that reproduces the answer, else a relation -------
 
     def compile(self, source: str):
         """The function named self.name defined by `source` (a catalogue entry)."""
@@ -251,32 +333,90 @@ class Exercise:
         except s.Exception:
             return None, False
 
-    def likely_mistake(self, got, case: Case) -> Optional[str]:
-        """The catalogue entry whose output equals the student's on this case.
+    def same(self, a, b, case: Case) -> bool:
+        """a and b are the same answer on this case (as judge() sees it; NaN equals NaN)."""
+        if self.judge(a, b, Case(case.args, case.kwargs)) is None:
+            return True
+        fa, fb = s.to_float_array(a), s.to_float_array(b)
+        if fa is None or fb is None or fa.shape != fb.shape or s.is_float64_like(a) != s.is_float64_like(b):
+            return False
+        return bool(((fa == fb) | ((fa != fa) & (fb != fb))).all())
 
-        Several entries can agree on one case (at z = 0 many wrong formulas give the same
-        number), so ties go to the entry that the student's function imitates on the most
-        visible cases.
-        """
-        matches = []
+    def diagnose(self, fn, got, case: Case) -> Diagnosis:
+        """Why fn's answer `got` on `case` is wrong, if that can be said truthfully."""
+        seen = self.visible_outcomes(fn)
+        mistake = self.reproducing_mistake(got, case, seen)
+        if mistake is not None:
+            return Diagnosis("mistake", mistake.key, mistake.explain)
+        if self.says_relations:
+            relation = self.relation(got, case, seen)
+            if relation is not None:
+                return Diagnosis("relation", relation.key, relation.text)
+        return NO_DIAGNOSIS
+
+    def reproducing_mistake(self, got, case: Case, seen) -> Optional[Mistake]:
+        """The first catalogue entry that gives `got` on `case` and the student's answer on
+        every visible case where both run; None when no entry does."""
         for mistake in self.mistakes:
             theirs, ok = self._mistake_output(mistake, case)
-            if ok and self.judge(got, theirs, Case(case.args, case.kwargs)) is None:
-                matches.append(mistake)
-        if s.len(matches) <= 1:
-            return matches[0].explain if matches else None
-        student = self._last_checked_fn
-        best, best_score = matches[0], -1
-        for mistake in matches:
-            score = 0
-            for other in self.visible:
-                theirs, ok = self._mistake_output(mistake, other)
-                mine, problem = self.call(student, other) if student is not None else (None, "")
-                if ok and problem is None and self.judge(mine, theirs, Case(other.args, other.kwargs)) is None:
-                    score += 1
-            if score > best_score:
-                best, best_score = mistake, score
-        return best.explain
+            if not ok or not self.same(got, theirs, case):
+                continue
+            if s.all_true(self._agrees(mistake, other, mine)
+                          for other, mine, problem in seen if problem is None):
+                return mistake
+        return None
+
+    def _agrees(self, mistake: Mistake, case: Case, mine) -> bool:
+        theirs, ok = self._mistake_output(mistake, case)
+        return not ok or self.same(mine, theirs, case)
+
+    def relation(self, got, case: Case, seen) -> Optional[relations.Relation]:
+        """A generic relation between `got` and the expected value (relations.py)."""
+        expected = self.expected(case)
+        others = [(mine, self.expected(other)) for other, mine, problem in seen
+                  if problem is None and other is not case
+                  and self.judge(mine, self.expected(other), other) is not None]
+        args, kwargs = self.arguments(case)
+        return relations.find(got, expected, others=others, results=self._other_results(case),
+                              swapped=self._swapped_expected(case),
+                              sizes=[a.shape[0] for a in args if isinstance(a, s.ndarray) and a.ndim])
+
+    def _other_results(self, case: Case) -> list:
+        """(name, value) of the lesson's other exercises and the related functions on case."""
+        from . import exercises   # the registry, complete by the time a check runs
+        functions = [(f"{ex.name}()", ex.reference) for ex in exercises().values()
+                     if ex.lesson == self.lesson and ex is not self and ex.says_relations]
+        functions += [(f"{s.getattr(f, '__name__', 'another function')}()", f) for f in self.related]
+        results = []
+        for name, fn in functions:
+            try:
+                args, kwargs = self.arguments(case)
+                with np.errstate(all="ignore"):
+                    results.append((name, self.observe(fn(*args, **kwargs), args, kwargs)))
+            except s.Exception:
+                continue
+        return results
+
+    def _swapped_expected(self, case: Case):
+        """The reference's answer with the first two same-shaped arguments exchanged."""
+        args = case.args
+        for i in s.range(len(args)):
+            for j in s.range(i + 1, len(args)):
+                if self._same_kind(args[i], args[j]) and not s.same_value(args[i], args[j]):
+                    swapped = list(args)
+                    swapped[i], swapped[j] = swapped[j], swapped[i]
+                    try:
+                        with np.errstate(all="ignore"):
+                            return self.run_reference(Case(tuple(swapped), case.kwargs))
+                    except s.Exception:
+                        return None
+        return None
+
+    @staticmethod
+    def _same_kind(a, b) -> bool:
+        if isinstance(a, s.ndarray) and isinstance(b, s.ndarray):
+            return a.shape == b.shape and a.dtype == b.dtype
+        return isinstance(a, s.float) and isinstance(b, s.float)
 
     # -- receipts: recording in the kernel, replaying in the grader (receipt.py) -------
 
@@ -312,43 +452,42 @@ class Exercise:
         if "not_written" in record:
             raise NotWrittenYet(s.str(record["not_written"]))
         if "problem" in record:
-            return None, s.str(record["problem"])
+            return None, Problem(s.str(record["problem"]), s.str(record.get("key", "other")))
         return decode(record["result"]), None
 
     # -- the two entry points ----------------------------------------------------------
 
-    _last_checked_fn = None
-
-    def _first_failure(self, fn, cases) -> Optional[str]:
-        self._last_checked_fn = fn
+    def _first_failure(self, fn, cases) -> Optional[CheckFailure]:
         for case in cases:
-            message = self.run_case(fn, case)
-            if message:
-                return message
+            failure = self.failure(fn, case)
+            if failure is not None:
+                return failure
         return None
 
     def check(self, fn) -> str:
         """Run the visible cases; return the success report or raise CheckFailure."""
-        self._require_callable(fn)
-        message = self._first_failure(fn, self.visible)
-        if message:
-            raise CheckFailure(message)
+        self._begin(fn)
+        failure = self._first_failure(fn, self.visible)
+        if failure is not None:
+            raise failure
         return (f"{self.name}: passed {s.len(self.visible)} visible checks ({self.summary}). "
                 f"When graded, hidden tests also try {self.hidden_summary}.")
 
     def grade(self, fn) -> str:
         """Run every case, visible and hidden; return a report or raise CheckFailure."""
-        self._require_callable(fn)
-        message = self._first_failure(fn, self.visible)
-        if message:
-            raise CheckFailure("a visible check fails: " + message)
-        message = self._first_failure(fn, self.hidden)
-        if message:
-            raise CheckFailure(f"hidden test ({self.hidden_summary}) failed: " + message)
+        self._begin(fn)
+        failure = self._first_failure(fn, self.visible)
+        if failure is not None:
+            raise CheckFailure("a visible check fails: " + failure.message, failure.diagnosis)
+        failure = self._first_failure(fn, self.hidden)
+        if failure is not None:
+            raise CheckFailure(f"hidden test ({self.hidden_summary}) failed: " + failure.message,
+                               failure.diagnosis)
         return (f"{self.name}: passed the hidden tests ({s.len(self.hidden)} cases: "
                 f"{self.hidden_summary}).")
 
     def _require_callable(self, fn):
         if not callable(fn):
             raise CheckFailure(f"{self.name} should be a function, but it is {s.describe_type(fn)}. "
-                               f"Did you assign to the name {self.name} after defining it?")
+                               f"Did you assign to the name {self.name} after defining it?",
+                               Diagnosis("problem", "not a function"))

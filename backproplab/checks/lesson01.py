@@ -11,7 +11,7 @@ import numpy as np
 from .. import activations, datasets, gates, layers
 from . import _safe as s
 from ._safe import bool, isinstance, len, str, tuple  # noqa: A004 (captured builtins, see _safe)
-from .exercise import Case, Exercise, Mistake
+from .exercise import Case, CheckFailure, Diagnosis, Exercise, Mistake
 from . import register
 
 LESSON = "01-neurons-and-logic-gates"
@@ -218,19 +218,20 @@ class GateWeightsExercise(Exercise):
     neurons behave the same on the gate's four inputs, whatever the exact numbers.
     """
 
+    says_relations = False
+
     def freeze(self) -> None:
         """Nothing to compute: judged by behaviour, never by the reference's output."""
 
-
-    def run_case(self, fn, case: Case):
-        got, problem = self.call(fn, case)
+    def failure(self, fn, case: Case):
+        got, problem = self.outcome(fn, case)
         if problem:
-            return problem
+            return CheckFailure(problem, Diagnosis("problem", s.getattr(problem, "key", "other")))
         message = self.judge_behaviour(got, case)
         if message is None:
             return None
-        hint = self.likely_mistake(got, case)
-        return message + (f"\n  Likely mistake: {hint}" if hint else "")
+        diagnosis = self.diagnose(fn, got, case)
+        return CheckFailure(message + diagnosis.suffix(), diagnosis)
 
     def judge(self, got, expected, case: Case):
         mine, theirs = _unpack_answer(got), _unpack_answer(expected)

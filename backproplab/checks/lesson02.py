@@ -20,7 +20,7 @@ from .. import activations, init, layers, losses, network
 from . import _safe as s
 # Bind the builtins this module uses to the copies captured at import (see _safe).
 from ._safe import bool, float, isinstance, len, list, str, super, tuple, zip  # noqa: A004
-from .exercise import Case, Exercise, Mistake
+from .exercise import NO_DIAGNOSIS, Case, CheckFailure, Diagnosis, Exercise, Mistake
 from . import register
 
 LESSON = "02-forward-pass-and-initialisation"
@@ -68,32 +68,9 @@ def _fabs(x: float) -> float:
     return x if x >= 0 else -x
 
 
-class _Lesson02Exercise(Exercise):
-    """An Exercise whose mistakes catalogue also recognises a NaN answer.
-
-    NaN never equals NaN, so the ordinary matching cannot tell that a student's NaN is the
-    NaN of, say, a loss that takes ln(0); here a non-finite answer matches the first
-    catalogue entry that is non-finite on the same case.
-    """
-
-    def likely_mistake(self, got, case):
-        hint = super().likely_mistake(got, case)
-        if hint is not None:
-            return hint
-        g = s.to_float_array(got)
-        if g is None or bool(s.isfinite(g).all()):
-            return None
-        for mistake in self.mistakes:
-            theirs, ok = self._mistake_output(mistake, case)
-            t = s.to_float_array(theirs) if ok else None
-            if t is not None and t.shape == g.shape and not bool(s.isfinite(t).all()):
-                return mistake.explain
-        return None
-
-
 # ----------------------------------------------------------------------------- layer_forward
 
-class _PairExercise(_Lesson02Exercise):
+class _PairExercise(Exercise):
     """The answer is a pair (Z, A): each half is compared on its own, with its name."""
 
     labels = ("Z", "A")
@@ -230,7 +207,7 @@ register(_PairExercise(
 
 # ----------------------------------------------------------------------------- forward
 
-class _ForwardExercise(_Lesson02Exercise):
+class _ForwardExercise(Exercise):
     """forward returns y_hat alone; a list of every layer's output gets its own message."""
 
     def judge(self, got, expected, case):
@@ -377,18 +354,21 @@ class XavierExercise(Exercise):
     so the catalogue cannot be matched value by value as in the other exercises.
     """
 
+    says_relations = False
+
     def freeze(self) -> None:
         """Nothing to compute: judged by behaviour, never by the reference's output."""
 
-
-    def run_case(self, fn, case: DrawCase):
+    def failure(self, fn, case: DrawCase):
         saved = _get_global()
         try:
             finding = self._examine(fn, case)
             if finding is None:
                 return None
-            hint = self._likely(case, finding)
-            return finding[1] + (f"\n  Likely mistake: {hint}" if hint else "")
+            if finding[0] == "error":
+                return CheckFailure(finding[1], Diagnosis("problem", s.getattr(finding[1], "key", "other")))
+            diagnosis = self._diagnose(fn, case, finding)
+            return CheckFailure(finding[1] + diagnosis.suffix(), diagnosis)
         finally:
             _set_global(saved)  # the student's global generator is left as it was
 
@@ -475,26 +455,39 @@ class XavierExercise(Exercise):
                                   f"normally distributed.{where}", kurtosis)
         return None
 
-    def _likely(self, case, finding):
-        kind, _, value = finding
-        if kind == "error":
-            return None
+    def _diagnose(self, fn, case, finding) -> Diagnosis:
+        """The first catalogue entry whose finding matches the student's on this case and on
+        every visible case (the same kind, and for the moments about the same size)."""
+        mine = [(other, self._examine(fn, other)) for other in self.visible]
         for mistake in self.mistakes:
             try:
                 wrong = self.compile(mistake.source)
-                theirs = self._examine(wrong, case)
             except s.Exception:
                 continue
-            if theirs is None or theirs[0] != kind:
-                continue
-            if kind in ("mean", "variance"):
-                ratio = value / theirs[2] if theirs[2] != 0 else 0.0
-                if not 0.8 < ratio < 1.25:
-                    continue
-            elif kind == "shape" and theirs[2] != value:
-                continue
-            return mistake.explain
-        return None
+            if self._matches(self._examine_quietly(wrong, case), finding) and s.all_true(
+                    f is None or f[0] == "error" or self._matches(self._examine_quietly(wrong, other), f)
+                    for other, f in mine):
+                return Diagnosis("mistake", mistake.key, mistake.explain)
+        return NO_DIAGNOSIS
+
+    def _examine_quietly(self, fn, case):
+        try:
+            return self._examine(fn, case)
+        except s.Exception:
+            return ("error", "", None)
+
+    @staticmethod
+    def _matches(theirs, finding) -> bool:
+        if finding is None or theirs is None:
+            return finding is None and theirs is None
+        if theirs[0] != finding[0]:
+            return False
+        if finding[0] in ("mean", "variance"):
+            ratio = finding[2] / theirs[2] if theirs[2] != 0 else 0.0
+            return 0.8 < ratio < 1.25
+        if finding[0] == "shape":
+            return theirs[2] == finding[2]
+        return True
 
 
 def _std_source(body):
@@ -594,7 +587,7 @@ def _pairs(seed, shapes, note, probabilities=False):
     return cases
 
 
-register(_Lesson02Exercise(
+register(Exercise(
     name="quadratic",
     reference=losses.quadratic,
     lesson=LESSON,
@@ -653,7 +646,7 @@ register(_Lesson02Exercise(
 ))
 
 
-register(_Lesson02Exercise(
+register(Exercise(
     name="binary_cross_entropy",
     reference=losses.binary_cross_entropy,
     lesson=LESSON,

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _safe as s
 
-__all__ = ["MIME", "GRADING_ENV", "encode", "decode", "publish", "replay", "ReceiptMismatch"]
+__all__ = ["MIME", "GRADING_ENV", "encode", "decode", "publish", "replay", "diagnose", "ReceiptMismatch"]
 
 MIME = "application/vnd.backproplab.receipt+json"
 GRADING_ENV = "BACKPROPLAB_GRADING"    # set by the grade command's kernel launcher
@@ -84,9 +84,10 @@ def decode(d):
     raise ReceiptMismatch(f"unknown value tag {t!r}")
 
 
-def publish(name: str, records: list) -> None:
+def publish(name: str, records: list, stage: str = "grade") -> None:
     """Put the receipt in the running cell's outputs: only in a grading kernel (GRADING_ENV set),
-    so that a notebook run by hand does not keep megabytes of receipts."""
+    so that a notebook run by hand does not keep megabytes of receipts. stage: "check" (the
+    visible test) or "grade" (the hidden test)."""
     if not os.environ.get(GRADING_ENV):
         return
     try:
@@ -96,24 +97,56 @@ def publish(name: str, records: list) -> None:
         return
     if get_ipython() is None:
         return
-    publish_display_data({MIME: {"exercise": name, "calls": records},
-                          "text/plain": f"[receipt of the hidden test of {name}: {len(records)} calls]"})
+    publish_display_data({MIME: {"exercise": name, "stage": stage, "calls": records},
+                          "text/plain": f"[receipt of the {stage} of {name}: {len(records)} calls]"})
+
+
+def _run(name: str, receipt, stage: str):
+    """Replay `receipt` through stage ("check" or "grade") of the exercise, here.
+
+    Returns (None, None) when it passes, else (why, Diagnosis). Raises ReceiptMismatch for a
+    receipt that is malformed, of another exercise or stage, or does not fit the cases."""
+    from . import CheckFailure, NotWrittenYet, exercise
+    if not isinstance(receipt, dict) or receipt.get("exercise") != name \
+            or not isinstance(receipt.get("calls"), list) or receipt.get("stage", "grade") != stage:
+        raise ReceiptMismatch("the hidden test's receipt is missing or malformed")
+    ex = exercise(name)
+    try:
+        getattr(ex, stage)(ex.replaying(receipt["calls"]))
+    except (CheckFailure, NotWrittenYet) as exc:
+        return str(exc), getattr(exc, "diagnosis", None)
+    except (ReceiptMismatch, KeyError, TypeError, ValueError) as exc:
+        raise ReceiptMismatch(f"the hidden test's receipt does not match its cases "
+                              f"({type(exc).__name__}: {exc})") from None
+    finally:
+        leftover = ex.stop_replay()
+    if leftover:
+        raise ReceiptMismatch(f"the hidden test's receipt holds {leftover} calls the tests never made")
+    return None, None
 
 
 def replay(name: str, receipt) -> Optional[str]:
     """None if the recorded calls pass `name`'s hidden test, judged here; else why not."""
-    from . import CheckFailure, NotWrittenYet, exercise
-    if not isinstance(receipt, dict) or receipt.get("exercise") != name or not isinstance(receipt.get("calls"), list):
-        return "the hidden test's receipt is missing or malformed"
-    ex = exercise(name)
     try:
-        ex.grade(ex.replaying(receipt["calls"]))
-    except (CheckFailure, NotWrittenYet) as exc:
+        why, _ = _run(name, receipt, "grade")
+    except ReceiptMismatch as exc:
         return str(exc)
-    except (ReceiptMismatch, KeyError, TypeError, ValueError) as exc:
-        return f"the hidden test's receipt does not match its cases ({type(exc).__name__}: {exc})"
-    finally:
-        leftover = ex.stop_replay()
-    if leftover:
-        return f"the hidden test's receipt holds {leftover} calls the tests never made"
-    return None
+    return why
+
+
+def diagnose(name: str, receipt) -> Optional[dict]:
+    """The diagnosis of a failed check or grade, reached by replaying its receipt here.
+
+    {"kind", "key", "text"} as exercise.Diagnosis.to_dict(); kind "not_attempted" for the
+    released stub, "problem"/"receipt" for a receipt that does not replay; None when the
+    recorded calls pass."""
+    stage = receipt.get("stage", "grade") if isinstance(receipt, dict) else "grade"
+    try:
+        why, diagnosis = _run(name, receipt, stage if stage in ("check", "grade") else "grade")
+    except ReceiptMismatch as exc:
+        return {"kind": "problem", "key": "receipt", "text": str(exc)}
+    if why is None:
+        return None
+    if diagnosis is None:
+        return {"kind": "not_attempted", "key": "not attempted", "text": why}
+    return diagnosis.to_dict()
