@@ -1,4 +1,4 @@
-"""Activation functions phi(z) and their derivatives phi'(z) (seed 000's table, seed 003's list).
+"""Activation functions phi(z) and their derivatives phi'(z) (Samatova's table, CENG 506's list).
 
 Every function takes a number or an array and returns float64 of the same shape (a NumPy
 scalar for a scalar input). None of them modifies its argument. sigmoid and softmax are
@@ -42,8 +42,8 @@ def sigmoid(z):
 def sigmoid_prime(z):
     """sigma'(z) = sigma(z) (1 - sigma(z)).
 
-    Seed 000's extra slide ends its derivation with S(t)(S(t) - 1): the sign is wrong
-    (it drops the minus of d(e^{-t})/dt = -e^{-t}); seed 003's derivation is right.
+    Samatova's extra slide ends its derivation with S(t)(S(t) - 1): the sign is wrong
+    (it drops the minus of d(e^{-t})/dt = -e^{-t}); CENG 506's derivation is right.
     """
     s = _sigmoid_kernel(_z(z, "sigmoid_prime"))
     return _out(s * (1.0 - s))
@@ -130,7 +130,7 @@ def softmax(z, axis=-1):
 
 
 def softmax_prime(z, axis=-1):
-    """The diagonal of the softmax Jacobian, s_i (1 - s_i), as in seed 000's table.
+    """The diagonal of the softmax Jacobian, s_i (1 - s_i), as in Samatova's table.
 
     This is only the diagonal: the off-diagonal terms -s_i s_j matter whenever the loss is
     not cross-entropy; see softmax_jacobian.
@@ -160,7 +160,7 @@ def softmax_jacobian(z):
 
 
 def step(z, threshold=0.0):
-    """Hard threshold g(z) = 1 if z >= T else 0 (seed 002)."""
+    """Hard threshold g(z) = 1 if z >= T else 0 (Kauchak)."""
     threshold = real_number(threshold, "step", "threshold")
     z = _z(z, "step")
     return _out(np.where(z >= threshold, 1.0, 0.0))

@@ -4,7 +4,7 @@ Conventions
 -----------
 * X is float64 of shape (n, n_features), one sample per row (batch-first).
 * logic_gate returns y as float64 of shape (4, 1): the target of a network with one
-  sigmoid output, as in seed 003's truth tables.
+  sigmoid output, as in CENG 506's truth tables.
 * The point clouds (make_moons, make_circles, make_spirals) and load_digits return integer
   class labels y of shape (n,), dtype int64 (0, 1, ... classes-1). They plot directly
   (``c=y``) and are accepted by ``cross_entropy`` with softmax outputs. For other targets:
@@ -23,7 +23,7 @@ from ._validate import as_float_array, check_size, choice, positive_int, real_nu
 __all__ = ["GATES", "logic_gate", "make_moons", "make_circles", "make_spirals",
            "one_hot", "load_digits"]
 
-# Inputs in the order of seed 003's truth tables: x1 x2 = 00, 01, 10, 11.
+# Inputs in the order of CENG 506's truth tables: x1 x2 = 00, 01, 10, 11.
 _GATE_INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))
 _GATE_OUTPUTS = {
     "and": (0, 0, 0, 1),
@@ -39,7 +39,7 @@ GATES = tuple(_GATE_OUTPUTS)
 def logic_gate(name):
     """Truth table of a two-input logic gate: X (4, 2) and y (4, 1), float64.
 
-    Rows are x1 x2 = 00, 01, 10, 11 (seed 003's order). Names: "and", "or", "xor",
+    Rows are x1 x2 = 00, 01, 10, 11 (CENG 506's order). Names: "and", "or", "xor",
     "xnor", "nand", "nor" (case is ignored). AND and OR are linearly separable (seed
     003's single neurons g(-30 + 20 x1 + 20 x2) and g(-10 + 20 x1 + 20 x2)); XOR and
     XNOR need a hidden layer.

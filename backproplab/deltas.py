@@ -1,4 +1,4 @@
-"""Node deltas: the backward pass of seed 000 (steps 2 and 3) and seed 003.
+"""Node deltas: the backward pass of Samatova (steps 2 and 3) and CENG 506.
 
 A node delta is delta_j = dE/dz_j, the derivative of ONE sample's loss with respect to the
 weighted input z_j of unit j. Arrays hold one sample per row, so delta has the shape of z,
@@ -9,14 +9,14 @@ weight_gradients, where the per-sample contributions are averaged.
     hidden layer:   delta_i = phi'_i * sum_k w_ik delta_k        i.e. phi'(z) * (delta_next @ W_next.T)
     gradients:      dE/dW = a_prev.T @ delta / n,   dE/db = mean of delta over the samples
 
-Seed 000 writes the hidden rule as sum_k w_ki delta_k with w_ki "from k to i" in the
+Samatova writes the hidden rule as sum_k w_ki delta_k with w_ki "from k to i" in the
 column-vector notation; with our W of shape (n_in, n_out) the weight from unit i to unit k
 of the next layer is W_next[i, k], hence the transpose.
 
 Softmax is the one activation here that is not element-wise: s_i depends on every z_j, so
 phi'(z) becomes the Jacobian J = diag(s) - s s^T and the chain rule reads delta = J^T g
 (g = dE/ds). J is symmetric and J g = s * (g - s.g), which is what is computed: the same
-product as with the full (k, k) matrix, without building it. Seed 000's table entry
+product as with the full (k, k) matrix, without building it. Samatova's table entry
 s(1 - s) is only J's diagonal; using it alone gives wrong deltas unless the loss is
 cross-entropy, where the product collapses to the famous y_hat - y.
 """
@@ -40,7 +40,7 @@ _CROSS_ENTROPIES = ("binary_cross_entropy", "cross_entropy")
 def _through_activation(name, z, a, g):
     """dE/dz from g = dE/da, where a = phi(z) is the layer's output (one sample per row).
 
-    sigmoid and tanh use the layer's output, as seed 003 writes it: sigma' = a (1 - a),
+    sigmoid and tanh use the layer's output, as CENG 506 writes it: sigma' = a (1 - a),
     tanh' = 1 - a^2 (the same numbers as sigmoid_prime(z), tanh_prime(z), without a second
     exponential). The piecewise activations take their derivative from activations.py.
     """
@@ -137,11 +137,11 @@ def output_delta(y_hat, y, z, loss="quadratic", activation="sigmoid"):
     y_hat = phi(z), y the targets, all of shape (n, k); for loss="cross_entropy" y may be
     integer labels of shape (n,).
 
-    quadratic (E = 1/2 sum_k (y_hat_k - y_k)^2):  delta = (y_hat - y) * phi'(z)   (seed 000)
+    quadratic (E = 1/2 sum_k (y_hat_k - y_k)^2):  delta = (y_hat - y) * phi'(z)   (Samatova)
         but for a softmax output phi'(z) is the Jacobian: delta_row = J(z_row)^T (y_hat - y)_row
     mse (E = 1/k sum_k (y_hat_k - y_k)^2):         delta = 2/k (y_hat - y) * phi'(z)
     cross_entropy / binary_cross_entropy with a sigmoid or softmax output:  delta = y_hat - y
-        (seed 000: "do not use the derivative of the activation for the cross-entropy"),
+        (Samatova: "do not use the derivative of the activation for the cross-entropy"),
         as the API contract specifies for all four pairings.
     That shortcut is the exact derivative for binary_cross_entropy + sigmoid and for
     cross_entropy + softmax with targets that sum to 1 per sample (one-hot or labels). For
@@ -169,7 +169,7 @@ def output_delta(y_hat, y, z, loss="quadratic", activation="sigmoid"):
 
 
 def hidden_delta(delta_next, W_next, z, activation="sigmoid"):
-    """Deltas of a hidden layer from those of the layer after it (seed 000, step 3).
+    """Deltas of a hidden layer from those of the layer after it (Samatova, step 3).
 
     delta_i = phi'(z_i) * sum_k w_ik delta_k,   i.e.   phi'(z) * (delta_next @ W_next.T)
 
@@ -199,7 +199,7 @@ def hidden_delta(delta_next, W_next, z, activation="sigmoid"):
 def weight_gradients(a_prev, delta):
     """Gradients of the batch-mean loss for one layer, (dW, db).
 
-    dE/dw_ij = mean over samples of a_prev_i delta_j (seed 003: dE/dw_ij = delta_j a_i), so
+    dE/dw_ij = mean over samples of a_prev_i delta_j (CENG 506: dE/dw_ij = delta_j a_i), so
     dW = a_prev.T @ delta / n of shape (m, k), and db = delta.mean(axis=0) of shape (k,).
     a_prev: (n, m) the previous layer's outputs (the inputs X for the first layer);
     delta: (n, k) this layer's deltas.

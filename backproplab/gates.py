@@ -1,4 +1,4 @@
-"""Logic gates as single sigmoid neurons, and XNOR as a two-layer network (seed 003).
+"""Logic gates as single sigmoid neurons, and XNOR as a two-layer network (CENG 506).
 
 A gate is g(b + w1 x1 + w2 x2) with g the sigmoid; weights of +-20 saturate g, so that
 g(-10) ~ 4.5e-5 ~ 0 and g(10) ~ 1 - 4.5e-5 ~ 1 on the four binary inputs.
@@ -10,7 +10,7 @@ import numpy as np
 from ._validate import as_float_array, choice
 from .activations import sigmoid
 
-# (w1, w2), b: seed 003 prints AND and OR; NAND and NOR are their negations.
+# (w1, w2), b: CENG 506 prints AND and OR; NAND and NOR are their negations.
 GATE_WEIGHTS = {
     "and": ((20.0, 20.0), -30.0),
     "or": ((20.0, 20.0), -10.0),
@@ -26,7 +26,7 @@ def gate_weights(name):
 
 
 def xnor_network(X):
-    """x1 XNOR x2 = (x1 AND x2) OR ((NOT x1) AND (NOT x2)), as seed 003's 2-2-1 network.
+    """x1 XNOR x2 = (x1 AND x2) OR ((NOT x1) AND (NOT x2)), as CENG 506's 2-2-1 network.
 
     Hidden layer: a1 = g(-30 + 20 x1 + 20 x2) (AND), a2 = g(10 - 20 x1 - 20 x2) (NOR);
     output: g(-10 + 20 a1 + 20 a2) (OR). X: (n, 2); returns (n, 1).

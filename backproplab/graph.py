@@ -1,4 +1,4 @@
-"""A scalar computational graph and seed 001's back-propagation (the grad_table algorithm).
+"""A scalar computational graph and Kang's back-propagation (the grad_table algorithm).
 
 Every arithmetic operation on a :class:`Value` creates a new node u^(i) = f^(i)(A^(i)) that
 remembers its parents A^(i) and, computed right away in the forward pass, the local
@@ -9,7 +9,7 @@ the operations at all:
     for j = n-1 down to 1:
         grad_table[u^(j)] = sum over children u^(i) of u^(j):  grad_table[u^(i)] * du^(i)/du^(j)
 
-Example (seed 003, f = (x + y) z at x = -2, y = 5, z = -4):
+Example (CENG 506, f = (x + y) z at x = -2, y = 5, z = -4):
 
     >>> x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
     >>> f = (x + y) * z
@@ -292,7 +292,7 @@ def topological_order(root: Value) -> list:
 def backprop(root: Value) -> dict:
     """The grad table {node: d root / d node} for every node reachable from ``root``.
 
-    Seed 001's algorithm: grad_table[root] = 1, then for the nodes in reverse topological
+    Kang's algorithm: grad_table[root] = 1, then for the nodes in reverse topological
     order, grad_table[u_j] = sum over children u_i of grad_table[u_i] * du_i/du_j.
     Each node stores its parents, not its children, so the sum is accumulated from the child
     side: when a child u_i is reached, its (complete) entry times du_i/du_j is added to each

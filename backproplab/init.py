@@ -1,4 +1,4 @@
-"""Weight initialisation: the random starting point of the search for good weights (seed 000).
+"""Weight initialisation: the random starting point of the search for good weights (Samatova).
 
 Each initialiser returns a float64 array of shape (n_in, n_out), the layout of
 Z = A_prev @ W + b (W[i, j] is the weight from unit i of the previous layer to unit j).
@@ -29,7 +29,7 @@ def _rng(rng, where):
 def xavier_normal(n_in, n_out, rng=None):
     """Xavier (Glorot) initialisation: every weight ~ N(0, 2 / (n_in + n_out)).
 
-    Seed 000: Var(weight) = 2 / (n_in + n_out), centred at 0, "as a function of the number of
+    Samatova: Var(weight) = 2 / (n_in + n_out), centred at 0, "as a function of the number of
     neurons in the in-layer and the out-layer". Balancing both counts keeps the variance of
     the signals roughly the same going forward and of the deltas going backward.
 

@@ -1,7 +1,7 @@
-"""Forward computations of a neuron, a layer and a stack of layers (seeds 000, 002, 003).
+"""Forward computations of a neuron, a layer and a stack of layers (Samatova, Kauchak and CENG 506).
 
 Batch-first notation: A_prev has one sample per row, W has shape (n_in, n_out) and
-Z = A_prev W + b. The lectures' column-vector form a = W h + b (seed 001) is the same
+Z = A_prev W + b. The lectures' column-vector form a = W h + b (Kang) is the same
 computation transposed: Z^T = W^T A_prev^T + b.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ def neuron(x, w, b, activation="sigmoid"):
     """One artificial neuron: a = g(sum_i w_i x_i + b) = g(x . w + b).
 
     x: one input (m,) or a batch (n, m); w: (m,); b: a number; activation: a name from
-    backproplab.activations ("step" is seed 002's hard threshold, "sigmoid" seed 003's g).
+    backproplab.activations ("step" is Kauchak's hard threshold, "sigmoid" CENG 506's g).
     Returns a number for one input, (n,) for a batch.
     """
     x = as_float_array(x, "neuron", "x", ndim=(1, 2))

@@ -2,7 +2,7 @@
 
 y_hat and y have the same shape, (n,) or (n, k), one row per sample. Every loss is the
 MEAN over the n samples of a per-sample loss, so its gradient carries a factor 1/n; that
-is what makes a batch's gradient the average of the per-sample gradients (seed 001's
+is what makes a batch's gradient the average of the per-sample gradients (Kang's
 g = 1/m' sum_i grad L_i).
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _pair(y_hat, y, where):
 
 
 def quadratic(y_hat, y):
-    """E = (1/n) sum_samples 1/2 sum_k (y_hat - y)^2  (seed 000's E = 1/2 sum (y - t)^2 per sample)."""
+    """E = (1/n) sum_samples 1/2 sum_k (y_hat - y)^2  (Samatova's E = 1/2 sum (y - t)^2 per sample)."""
     y_hat, y = _pair(y_hat, y, "quadratic")
     d = y_hat - y
     return float(0.5 * np.sum(d * d) / y_hat.shape[0])
@@ -41,7 +41,7 @@ def quadratic_grad(y_hat, y):
 
 
 def mse(y_hat, y):
-    """MSE = mean over all elements of (y_hat - y)^2  (seed 000's MSE = 1/n sum (y_hat - y)^2)."""
+    """MSE = mean over all elements of (y_hat - y)^2  (Samatova's MSE = 1/n sum (y_hat - y)^2)."""
     y_hat, y = _pair(y_hat, y, "mse")
     d = y_hat - y
     return float(np.mean(d * d))
@@ -56,7 +56,7 @@ def mse_grad(y_hat, y):
 def binary_cross_entropy(y_hat, y):
     """E = -(1/n) sum_samples sum_k [y ln y_hat + (1 - y) ln(1 - y_hat)].
 
-    Seed 000 prints this formula without its leading minus sign; without it the "loss"
+    Samatova prints this formula without its leading minus sign; without it the "loss"
     is negative and gradient descent would make the predictions worse.
     """
     y_hat, y = _pair(y_hat, y, "binary_cross_entropy")

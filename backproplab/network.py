@@ -4,11 +4,11 @@ Batch-first, as in the rest of the package: X has one sample per row, and layer 
 
     z^(l) = a^(l-1) @ W^(l) + b^(l),    a^(l) = phi_l(z^(l)),    a^(0) = X,
 
-with W^(l) of shape (n_in, n_out) (W[i, j] is the weight from unit i to unit j, seed 000's
-w^{IH}_ij) and b^(l) of shape (n_out,). In the column-vector notation of seeds 001-003,
+with W^(l) of shape (n_in, n_out) (W[i, j] is the weight from unit i to unit j, Samatova's
+w^{IH}_ij) and b^(l) of shape (n_out,). In the column-vector notation of Kang-003,
 a = W h + b, the weight matrix is the transpose of ours.
 
-backward() is seed 000's algorithm: node deltas at the output (step 2), passed back layer by
+backward() is Samatova's algorithm: node deltas at the output (step 2), passed back layer by
 layer (step 3), and each layer's gradient as the batch mean of a_prev * delta. The arithmetic
 lives in backproplab.deltas, shared with the public delta functions.
 """
@@ -146,7 +146,7 @@ class MLP:
         layer_sizes: widths from the inputs to the outputs, e.g. [2, 3, 1]
         activations: one name for every layer, or a list with one name per layer of weights
                      (names as in backproplab.activations, e.g. ["relu", "softmax"])
-        init: "xavier" (N(0, 2/(n_in + n_out)), seed 000), "he" (N(0, 2/n_in)) or "zeros";
+        init: "xavier" (N(0, 2/(n_in + n_out)), Samatova), "he" (N(0, 2/n_in)) or "zeros";
               biases start at 0
         seed: None, an int or a numpy Generator, for the initial weights
 

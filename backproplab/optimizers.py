@@ -1,6 +1,6 @@
-"""Gradient-descent update rules (seed 000, "Backpropagation Weight Update" onwards).
+"""Gradient-descent update rules (Samatova, "Backpropagation Weight Update" onwards).
 
-Notation of seed 000: gamma is the learning rate (`lr`), alpha the momentum (`momentum`),
+Notation of Samatova: gamma is the learning rate (`lr`), alpha the momentum (`momentum`),
 dE/dw the gradient `g` of the error with respect to a weight w, t the step number.
 
 Every optimizer has one method, ``step(params, grads)``: `params` and `grads` are lists of
@@ -17,7 +17,7 @@ mixing the state of two networks. Call ``reset()`` to start afresh (e.g. for a n
 The learning rate ``lr`` can be changed between steps (that is what a learning-rate
 schedule does); the new value is checked like the one given to the constructor.
 
-Learning-rate schedules (seed 000, "Learning Rate Strategies") are at the end of this
+Learning-rate schedules (Samatova, "Learning Rate Strategies") are at the end of this
 module: constant, step_decay and fixed_then_decay return callables ``epoch -> lr``.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _momentum(momentum, where):
     if m >= 1.0:
         # alpha >= 1 never forgets a step: the velocity grows without bound
         raise ValueError(f"{where}: momentum (alpha) must be < 1, got {m}; "
-                         "seed 000 suggests alpha ~ 0.9")
+                         "Samatova suggests alpha ~ 0.9")
     return m
 
 
@@ -141,7 +141,7 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain gradient descent: w <- w - gamma * dE/dw.
 
-    Seed 000's update with alpha = 0: Delta w_t = -gamma dE/dw_t. No state, so SGD may be
+    Samatova's update with alpha = 0: Delta w_t = -gamma dE/dw_t. No state, so SGD may be
     used on lists of any shapes from one step to the next.
     """
 
@@ -153,7 +153,7 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """Gradient descent with momentum (seed 000, "Backpropagation Weight Update").
+    """Gradient descent with momentum (Samatova, "Backpropagation Weight Update").
 
         Delta w_t = -gamma * dE/dw_t + alpha * Delta w_{t-1},    w <- w + Delta w_t
 
@@ -182,7 +182,7 @@ class Momentum(Optimizer):
 
 
 class Nesterov(Optimizer):
-    """Nesterov momentum, in seed 000's form ("Problem w/ Mini-Batching & Nesterov Momentum").
+    """Nesterov momentum, in Samatova's form ("Problem w/ Mini-Batching & Nesterov Momentum").
 
         n_0 = 0
         n_t = alpha * n_{t-1} + gamma * dE/dw_t
@@ -215,12 +215,12 @@ class Nesterov(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adaptive subgradient (seed 000, "Adaptive Subgradient (Adagrad)").
+    """Adaptive subgradient (Samatova, "Adaptive Subgradient (Adagrad)").
 
         G_t = G_{t-1} + (dE/dw_t)^2                    (elementwise, G_0 = 0)
         w <- w - gamma * dE/dw_t / (sqrt(G_t) + eps)
 
-    Seed 000 writes the per-weight rate gamma_i = gamma / sqrt(sum (gradient of i)^2): the
+    Samatova writes the per-weight rate gamma_i = gamma / sqrt(sum (gradient of i)^2): the
     sum of the squared gradients so far, including the current one, and no eps. eps (> 0
     by default) keeps a weight whose gradients have all been 0 from dividing 0 by 0; with
     eps = 0 the seed's formula is used exactly, and such weights are simply not moved.
@@ -245,7 +245,7 @@ class Adagrad(Optimizer):
             denom += self.eps
             w -= self.lr * g / denom
         else:
-            # seed 000 exactly: where G is still 0 the gradient is 0 too; leave the weight alone
+            # Samatova exactly: where G is still 0 the gradient is 0 too; leave the weight alone
             w -= self.lr * np.divide(g, denom, out=np.zeros_like(w), where=denom > 0.0)
 
     def __repr__(self):
@@ -253,7 +253,7 @@ class Adagrad(Optimizer):
 
 
 # --------------------------------------------------------------------------------------
-# Learning-rate schedules (seed 000, "Learning Rate Strategies"). A schedule is a callable
+# Learning-rate schedules (Samatova, "Learning Rate Strategies"). A schedule is a callable
 # epoch -> lr; epochs are counted from 0. train() calls it at the start of every epoch.
 
 def _as_float(k) -> float:

@@ -440,7 +440,7 @@ def _paths(ax, runs):
 
 def plot_activations(names=("sigmoid", "tanh", "relu"), ax=None, *, z_range=(-6.0, 6.0),
                      saturation=0.05):
-    """phi(z) and phi'(z) of each named activation, one panel per name (seed 000's slides).
+    """phi(z) and phi'(z) of each named activation, one panel per name (Samatova's slides).
 
     names: one name or a sequence from backproplab.activations.NAMES except "softmax"
         (softmax maps a vector to a vector and has no single curve).
@@ -596,7 +596,7 @@ def _columns(nodes):
 def _op_text(v):
     """The op as drawn in its circle. An op with a plain number (x + 1, -1 * x, 1 / x) has
     one parent; the number is not a node, so it is recovered from the node's value and
-    local derivative, giving seed 003's gate names "+1", "×-1", "1/x" (and "^2")."""
+    local derivative, giving CENG 506's gate names "+1", "×-1", "1/x" (and "^2")."""
     op = str(getattr(v, "op", "") or "f")
     parents = tuple(v.parents)
     symbol = _OP_SYMBOLS.get(op, op)

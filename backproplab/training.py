@@ -1,4 +1,4 @@
-"""The training loop: batch, online and mini-batch gradient descent (seed 000, "Applying
+"""The training loop: batch, online and mini-batch gradient descent (Samatova, "Applying
 Backpropagation": "Batch and Online training", "Gradient and Stochastic Gradient Descent",
 "Mini Batch Update").
 

@@ -121,7 +121,7 @@ def _dropdown(description, options, value):
 def neuron_explorer(w1=20.0, w2=20.0, b=-30.0, activation="sigmoid", gate="and"):
     """One neuron a = phi(w1 x1 + w2 x2 + b) over the unit square, against a logic gate.
 
-    The defaults are seed 003's AND neuron g(-30 + 20 x1 + 20 x2); b = -10 makes it OR.
+    The defaults are CENG 506's AND neuron g(-30 + 20 x1 + 20 x2); b = -10 makes it OR.
     Sliders w1, w2, b in [-40, 40]; activation one of sigmoid, tanh, relu, leaky_relu,
     linear, step; gate one of backproplab.datasets.GATES. The picture shades a over the
     square with the line z = 0 (where the neuron switches) and the gate's four inputs; the
@@ -208,7 +208,7 @@ def _truth_table(X, target, z, a, fires, gate):
 # ----------------------------------------------------------------------------- activations
 
 def activation_explorer(activation="sigmoid", z=2.0, z_max=8.0):
-    """phi(z), phi'(z) and the tangent line at a chosen z (seed 000's saturation slides).
+    """phi(z), phi'(z) and the tangent line at a chosen z (Samatova's saturation slides).
 
     Drag z away from 0 to watch sigmoid and tanh flatten: the tangent's slope phi'(z) --
     the factor every gradient through this unit is multiplied by -- goes to 0 (shaded:
@@ -300,7 +300,7 @@ def _run_optimizer(grad, start, optimizer, steps, blow_up=1e6):
 def learning_rate_explorer(f=None, grad=None, start=(-4.0, 1.5), optimizer="SGD", lr=0.05,
                            momentum=0.9, steps=40, bounds=None, optimum=None):
     """An optimizer's steps over a 2-D loss surface, with the learning rate gamma, the
-    momentum alpha, the optimizer and the number of steps on sliders (seed 000's "Choosing
+    momentum alpha, the optimizer and the number of steps on sliders (Samatova's "Choosing
     Learning Rate & Momentum").
 
     f: the loss surface f(w), w = (w1, w2) (see backproplab.plots.plot_trajectory); default

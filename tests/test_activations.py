@@ -211,14 +211,14 @@ def test_an_outer_errstate_raise_does_not_break_sigmoid_or_softmax(f):
 # --- lecture conventions and worked values ----------------------------------------------------
 
 def test_relu_prime_at_zero_is_zero():
-    # seed 000: ReLU has no derivative at 0; "by convention the gradient of zero is substituted"
+    # Samatova: ReLU has no derivative at 0; "by convention the gradient of zero is substituted"
     assert A.relu_prime(0.0) == 0.0
     np.testing.assert_array_equal(A.relu_prime(np.array([-1.0, 0.0, 1e-300, 2.0])), [0.0, 0.0, 1.0, 1.0])
     np.testing.assert_array_equal(A.relu(np.array([-1.0, 0.0, 2.5])), [0.0, 0.0, 2.5])
 
 
 def test_leaky_relu_slope():
-    # seed 003: max(0.1 x, x)
+    # CENG 506: max(0.1 x, x)
     z = np.array([-10.0, -1.0, 0.0, 3.0])
     np.testing.assert_array_equal(A.leaky_relu(z), np.maximum(0.1 * z, z))
     np.testing.assert_array_equal(A.leaky_relu(z, slope=0.2), [-2.0, -0.2, 0.0, 3.0])
@@ -240,9 +240,9 @@ def test_sigmoid_prime_at_zero_is_exactly_a_quarter():
 
 
 def test_seed_000_sigmoid_derivative_erratum():
-    # Seed 000's extra slide derives dS/dt = S(t) (S(t) - 1). It drops the minus sign of
+    # Samatova's extra slide derives dS/dt = S(t) (S(t) - 1). It drops the minus sign of
     # d(e^{-t})/dt = -e^{-t}: the printed expression is negative where the sigmoid is
-    # increasing. Ours, S (1 - S) (seed 003's derivation), matches the numerical derivative.
+    # increasing. Ours, S (1 - S) (CENG 506's derivation), matches the numerical derivative.
     z = np.linspace(-6, 6, 25)
     numeric = central_diff(A.sigmoid, z)
     s = A.sigmoid(z)

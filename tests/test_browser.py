@@ -206,7 +206,7 @@ def test_neuron_explorer_renders_and_reacts(lesson):
     expect(output.locator("img.widget-image")).to_be_visible()
     expect(output).not_to_contain_text("Error displaying widget")
     text = output.locator(".widget-html")
-    # seed 003's AND neuron: z = -30, -10, -10, 10 on the rows 00, 01, 10, 11
+    # CENG 506's AND neuron: z = -30, -10, -10, 10 on the rows 00, 01, 10, 11
     expect(text).to_contain_text("10.00")
     expect(text).not_to_contain_text("10.50")
     lesson.screenshot(path=str(lesson.shots / "widget.png"))

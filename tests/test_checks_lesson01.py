@@ -27,7 +27,7 @@ REFERENCES = {"sigmoid": activations.sigmoid, "neuron": layers.neuron,
 POINTS = {"sigmoid": 2, "neuron": 3, "gate_weights": 3, "xnor_network": 3}
 
 # Mistakes that the visible check lets through on purpose: gate_weights' visible cases are
-# AND and OR (seed 003's slides), and these two get AND and OR right but NAND / NOR wrong.
+# AND and OR (CENG 506's slides), and these two get AND and OR right but NAND / NOR wrong.
 # They are caught by the hidden tests only, so that a student who learns NAND / NOR from
 # the visible check alone loses those points. The catalogue marks them hidden_only; this
 # pins the set, so that marking another mistake cannot quietly weaken the visible check.
@@ -104,7 +104,7 @@ def test_sigmoid_visible_cases_include_seed_003s_gate_values():
 
 
 def test_neuron_is_checked_on_seed_003s_worked_neuron():
-    # seed 003, "Another example": w0 = 2, x0 = -1, w1 = -3, x1 = -2, bias -3 -> f = 0.73
+    # CENG 506, "Another example": w0 = 2, x0 = -1, w1 = -3, x1 = -2, bias -3 -> f = 0.73
     # (printed to two decimals; the algorithm gives sigma(1) = 0.7311)
     case = next(c for c in exercise("neuron").visible if c.atol is not None)
     assert case.expected == 0.73
@@ -117,7 +117,7 @@ def test_neuron_is_checked_on_seed_003s_worked_neuron():
 
 
 def test_neuron_threshold_fires_at_zero():
-    # seed 002: g(in) = 1 if in >= T; a strict '>' is a catalogued mistake caught visibly
+    # Kauchak: g(in) = 1 if in >= T; a strict '>' is a catalogued mistake caught visibly
     message = failure("neuron", compiled("neuron", next(
         m.source for m in exercise("neuron").mistakes if m.key == "strict_threshold")), "check")
     assert "in >= T" in message
@@ -126,7 +126,7 @@ def test_neuron_threshold_fires_at_zero():
 # -- gate_weights: judged by behaviour on the truth table ---------------------------------------
 
 def _scaled(k):
-    """Seed 003's gates with every weight and the bias multiplied by k (same lines z = 0)."""
+    """CENG 506's gates with every weight and the bias multiplied by k (same lines z = 0)."""
     def gate_weights(name):
         w, b = gates.GATE_WEIGHTS[name]
         return k * np.array(w), k * b
@@ -134,7 +134,7 @@ def _scaled(k):
 
 
 def test_lectures_gates_pass():
-    # seed 003: AND = g(-30 + 20 x1 + 20 x2), OR = g(-10 + 20 x1 + 20 x2)
+    # CENG 506: AND = g(-30 + 20 x1 + 20 x2), OR = g(-10 + 20 x1 + 20 x2)
     lecture = {"and": (np.array([20.0, 20.0]), -30.0), "or": (np.array([20.0, 20.0]), -10.0),
                "nand": (np.array([-20.0, -20.0]), 30.0), "nor": (np.array([-20.0, -20.0]), 10.0)}
     exercise("gate_weights").grade(lambda name: lecture[name])
@@ -206,7 +206,7 @@ def test_gate_weights_nor_target_is_not_or():
 # -- xnor_network: judged on the XNOR truth table ---------------------------------------------
 
 def _network(k, W1=((20.0, -20.0), (20.0, -20.0)), b1=(-30.0, 10.0)):
-    """Seed 003's XNOR network with every weight and bias scaled by k."""
+    """CENG 506's XNOR network with every weight and bias scaled by k."""
     def xnor_network(X):
         A = activations.sigmoid(np.asarray(X, dtype=float) @ (k * np.array(W1)) + k * np.array(b1))
         return activations.sigmoid(A @ (k * np.array([[20.0], [20.0]])) - 10.0 * k)
@@ -214,7 +214,7 @@ def _network(k, W1=((20.0, -20.0), (20.0, -20.0)), b1=(-30.0, 10.0)):
 
 
 def test_xnor_visible_case_is_seed_003s_table():
-    # seed 003's table: f_w(x) = 1, 0, 0, 1 for x1 x2 = 00, 01, 10, 11
+    # CENG 506's table: f_w(x) = 1, 0, 0, 1 for x1 x2 = 00, 01, 10, 11
     first = exercise("xnor_network").visible[0]
     assert np.array_equal(first.args[0], TRUTH)
     assert np.array_equal(first.expected, [[1.0], [0.0], [0.0], [1.0]])

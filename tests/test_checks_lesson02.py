@@ -275,7 +275,7 @@ def test_quadratic_visible_cases_have_several_outputs_per_sample():
 
 
 def test_cross_entropy_worked_example_and_the_seeds_missing_minus():
-    # seed 000 prints CE = 1/n sum (y ln y_hat + (1 - y) ln(1 - y_hat)), without the minus
+    # Samatova prints CE = 1/n sum (y ln y_hat + (1 - y) ln(1 - y_hat)), without the minus
     case = exercise("binary_cross_entropy").visible[0]
     y_hat, y = case.args
     right = -(math.log(0.9) + math.log(0.8) + math.log(0.3)) / 3

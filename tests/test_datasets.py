@@ -22,7 +22,7 @@ GENERATORS = {
 
 # ----------------------------------------------------------------------------- logic gates
 
-# seed 003's tables, rows x1 x2 = 00, 01, 10, 11; XNOR from its table f_w(x) = 1, 0, 0, 1
+# CENG 506's tables, rows x1 x2 = 00, 01, 10, 11; XNOR from its table f_w(x) = 1, 0, 0, 1
 TRUTH = {"and": [0, 0, 0, 1], "or": [0, 1, 1, 1], "xor": [0, 1, 1, 0],
          "xnor": [1, 0, 0, 1], "nand": [1, 1, 1, 0], "nor": [1, 0, 0, 0]}
 

@@ -1,4 +1,4 @@
-"""backproplab.deltas: node deltas (seed 000 steps 2-3, seed 003) against numerical derivatives."""
+"""backproplab.deltas: node deltas (Samatova steps 2-3, CENG 506) against numerical derivatives."""
 import warnings
 
 import numpy as np
@@ -109,7 +109,7 @@ def test_quadratic_output_delta_is_seed_000_formula(activation):
 @pytest.mark.parametrize("loss,activation", [("binary_cross_entropy", "sigmoid"),
                                              ("cross_entropy", "softmax")])
 def test_cross_entropy_shortcut_is_y_hat_minus_y(loss, activation):
-    # seed 000: "the output node delta for the cross entropy error function: y_hat - y"
+    # Samatova: "the output node delta for the cross entropy error function: y_hat - y"
     rng = np.random.default_rng(2)
     z = rng.normal(size=(6, 4))
     y = np.eye(4)[rng.integers(0, 4, 6)]
@@ -150,7 +150,7 @@ def test_crossed_cross_entropy_pairs_keep_the_contracts_delta_but_the_mlp_is_exa
 
 
 def test_step_output_has_zero_deltas():
-    # the hard threshold of seed 002 has derivative 0 wherever it exists: nothing to learn from
+    # the hard threshold of Kauchak has derivative 0 wherever it exists: nothing to learn from
     z = np.array([[0.5, -0.5], [2.0, -3.0]])
     y = np.array([[0.0, 1.0], [1.0, 1.0]])
     assert not np.any(output_delta(A.step(z), y, z, "quadratic", "step"))
@@ -169,7 +169,7 @@ def test_softmax_quadratic_uses_the_full_jacobian():
     np.testing.assert_allclose(delta, np.einsum("nji,nj->ni", J, s - y), rtol=1e-12, atol=1e-15)
     numeric = _per_sample_numeric(z, y, "quadratic", "softmax")
     np.testing.assert_allclose(delta, numeric, rtol=RTOL, atol=ATOL)
-    # the element-wise shortcut with seed 000's s (1 - s) misses the off-diagonal terms:
+    # the element-wise shortcut with Samatova's s (1 - s) misses the off-diagonal terms:
     # its error is a sizeable fraction of the deltas themselves
     shortcut = (s - y) * A.softmax_prime(z)
     assert np.max(np.abs(shortcut - numeric)) > 0.1 * np.max(np.abs(numeric))
@@ -240,7 +240,7 @@ def test_weight_gradients_are_batch_means_of_delta_times_input(case):
     k = delta.shape[1]
     dW, db = weight_gradients(a_prev, delta)
     assert dW.shape == (m, k) and db.shape == (k,)
-    # seed 003: dE/dw_ij = delta_j a_i for one sample; the batch loss is the mean
+    # CENG 506: dE/dw_ij = delta_j a_i for one sample; the batch loss is the mean
     outer = sum(np.outer(a_prev[s], delta[s]) for s in range(n)) / n
     np.testing.assert_allclose(dW, outer, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(db, delta.mean(axis=0), rtol=1e-12, atol=1e-14)

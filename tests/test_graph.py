@@ -18,7 +18,7 @@ def sigma(t):
     return 1.0 / (1.0 + math.exp(-t))
 
 
-# --- seed 003: f = (x + y) z ------------------------------------------------------------------
+# --- CENG 506: f = (x + y) z ------------------------------------------------------------------
 
 def test_seed003_sum_times_z():
     x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
@@ -31,7 +31,7 @@ def test_seed003_sum_times_z():
     assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
 
 
-# --- seed 003 / CS231n: the sigmoid neuron -------------------------------------------------------
+# --- CENG 506 / CS231n: the sigmoid neuron -------------------------------------------------------
 
 def _neuron_inputs():
     return [Value(v, name) for v, name in ((2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"),
@@ -41,7 +41,7 @@ def _neuron_inputs():
 def _neuron_from_primitives():
     """1 / (1 + exp(-(w0 x0 + w1 x1 + w2))) gate by gate, as drawn on the slide.
 
-    Some of seed 003's slides write the last term as w2 x2; the worked numbers (w2 = -3.00,
+    Some of CENG 506's slides write the last term as w2 x2; the worked numbers (w2 = -3.00,
     f = 0.73) treat w2 as a bias (x2 = 1), as here."""
     w0, x0, w1, x1, w2 = leaves = _neuron_inputs()
     s = w0 * x0 + w1 * x1 + w2
@@ -102,7 +102,7 @@ def test_sigmoid_gate_gives_the_same_gradients_as_primitives():
     assert len(topological_order(f2)) == len(topological_order(f1)) - 3
 
 
-# --- seed 001: repeated subexpressions -----------------------------------------------------------
+# --- Kang: repeated subexpressions -----------------------------------------------------------
 
 def test_seed001_repeated_subexpression():
     """v -> w -> {x, y} -> z: dz/dw = dy/dw dz/dy + dx/dw dz/dx, dz/dv = dw/dv dz/dw."""

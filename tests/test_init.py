@@ -1,4 +1,4 @@
-"""backproplab.init: Xavier (seed 000), He and zero initialisation."""
+"""backproplab.init: Xavier (Samatova), He and zero initialisation."""
 import numpy as np
 import pytest
 

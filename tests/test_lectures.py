@@ -1,4 +1,4 @@
-"""Worked numbers of seed 003 (CENG 506, lecture 3): logic gates as sigmoid neurons, the XNOR
+"""Worked numbers of CENG 506 (CENG 506, lecture 3): logic gates as sigmoid neurons, the XNOR
 network, and the weight-update table of a single sigmoid neuron.
 
 Everything is computed here with plain NumPy and backproplab.activations (not the network
@@ -10,7 +10,7 @@ import pytest
 from backproplab.activations import sigmoid, sigmoid_prime, step
 from backproplab.datasets import logic_gate
 
-# Seed 003 prints g(-10) ~ 0 and g(10) ~ 1; the worst of these is g(+-10), 4.5e-5 away.
+# CENG 506 prints g(-10) ~ 0 and g(10) ~ 1; the worst of these is g(+-10), 4.5e-5 away.
 APPROX = 1e-4
 
 
@@ -87,7 +87,7 @@ def test_xnor_network_reproduces_the_printed_table():
     a1 = neuron(X, -30.0, 20.0, 20.0)
     a2 = neuron(X, 10.0, -20.0, -20.0)
     f = sigmoid(-10.0 + 20.0 * a1 + 20.0 * a2)
-    # seed 003's table:  x1 x2 | a1 a2 | f
+    # CENG 506's table:  x1 x2 | a1 a2 | f
     printed = np.array([[0, 0, 0, 1, 1],
                         [0, 1, 0, 0, 0],
                         [1, 0, 0, 0, 0],
@@ -108,7 +108,7 @@ def test_xnor_is_the_negation_of_xor():
 
 # --- the weight-update table -----------------------------------------------------------------
 #
-# Seed 003: f(w, x) = sigma(w0 x0 + w1 x1 + w2) with w = (2, -3, -3), x = (-1, -2): f = 0.73,
+# CENG 506: f(w, x) = sigma(w0 x0 + w1 x1 + w2) with w = (2, -3, -3), x = (-1, -2): f = 0.73,
 # target 0.43. "Update in the 1st round (we subtract the gradients)" prints w = (2.06, -2.88,
 # -3.06), f = 0.66. The gradient of E = 1/2 (f - t)^2 with learning rate 1 reproduces that:
 #   dE/dw = (f - t) sigma'(z) (x0, x1, 1) = 0.3 * 0.197 * (-1, -2, 1) = (-0.059, -0.118, 0.059)

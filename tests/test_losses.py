@@ -86,7 +86,7 @@ def test_cross_entropy_grad(pair, seed):
 @SETTINGS
 @given(categorical_pair())
 def test_cross_entropy_through_softmax_is_y_hat_minus_y(pair):
-    # seed 000: with softmax outputs, the output delta for cross-entropy is y_hat - y;
+    # Samatova: with softmax outputs, the output delta for cross-entropy is y_hat - y;
     # with the 1/n of the mean, dE/dz = (softmax(z) - y) / n
     s, y = pair
     z = np.log(s)  # scores whose softmax is s
@@ -232,10 +232,10 @@ def test_int_labels_equal_one_hot(pair):
     assert L.cross_entropy(y_hat, labels.astype(float)) == L.cross_entropy(y_hat, one_hot)
 
 
-# --- seed 000's cross-entropy erratum -------------------------------------------------------
+# --- Samatova's cross-entropy erratum -------------------------------------------------------
 
 def test_seed_000_cross_entropy_erratum():
-    # Seed 000 prints CE = 1/n sum (y ln y_hat + (1 - y) ln(1 - y_hat)), without the leading
+    # Samatova prints CE = 1/n sum (y ln y_hat + (1 - y) ln(1 - y_hat)), without the leading
     # minus: every term is a log of a probability, so the printed value is <= 0 and
     # "minimising" it would push predictions away from the targets. Ours is its negative.
     y_hat = np.array([0.9, 0.2, 0.6, 0.3])

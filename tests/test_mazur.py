@@ -1,4 +1,4 @@
-"""Matt Mazur's "A Step by Step Backpropagation Example" (2015), linked from seed 003.
+"""Matt Mazur's "A Step by Step Backpropagation Example" (2015), linked from CENG 506.
 
 The 2-2-2 sigmoid network of /work/shared/design/mazur-example.md, one training example,
 E_total = sum over the outputs of 1/2 (target - out)^2 (our quadratic loss with n = 1),

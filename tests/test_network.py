@@ -121,7 +121,7 @@ def test_cross_entropy_with_integer_labels():
 def test_softmax_quadratic_uses_the_jacobian_not_the_shortcut():
     net, X, y, numeric = _case([3, 4, 3], ["tanh", "softmax"], "quadratic", 0.0)
     _assert_backward_matches(net, X, y, "quadratic", 0.0, numeric)
-    # the shortcut: seed 000's element-wise s (1 - s) in place of the Jacobian
+    # the shortcut: Samatova's element-wise s (1 - s) in place of the Jacobian
     net.forward(X)
     z, a = net.z, net.a
     delta = (a[2] - y) * A.softmax_prime(z[1])

@@ -1,4 +1,4 @@
-"""Optimizers and learning-rate schedules against seed 000's formulas.
+"""Optimizers and learning-rate schedules against Samatova's formulas.
 
 The hand-worked examples use binary fractions (halves, quarters, ...) so that every
 intermediate value is exact in float64 and the results can be compared with ==.
@@ -85,7 +85,7 @@ def test_nesterov_by_hand():
 
 
 def test_adagrad_by_hand_seed_formula():
-    # eps = 0 is seed 000's gamma_i = gamma / sqrt(sum g_i^2), sum including the current g.
+    # eps = 0 is Samatova's gamma_i = gamma / sqrt(sum g_i^2), sum including the current g.
     # gamma = 1, w_0 = (1, 0)
     # component 1, g = 3, 4:  G = 9 -> w = 1 - 3/3 = 0;   G = 25 -> w = 0 - 4/5 = -4/5
     # component 2, g = 0, 2:  G = 0 -> no move (0/0 is left alone); G = 4 -> w = -2/2 = -1

@@ -164,7 +164,7 @@ def pixel_centres(image):
 
 
 def and_neuron():
-    """Seed 003's AND neuron g(-30 + 20 x1 + 20 x2) as a one-layer MLP."""
+    """CENG 506's AND neuron g(-30 + 20 x1 + 20 x2) as a one-layer MLP."""
     net = MLP([2, 1], activations="sigmoid", seed=0)
     net.weights = [np.array([[20.0], [20.0]])]
     net.biases = [np.array([-30.0])]
@@ -415,7 +415,7 @@ def text_of(ax, label):
 
 
 def lecture_graph():
-    """Seed 003: f = (x + y) z at x = -2, y = 5, z = -4."""
+    """CENG 506: f = (x + y) z at x = -2, y = 5, z = -4."""
     x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
     q = x + y
     q.label = "q"
@@ -429,7 +429,7 @@ def test_draw_graph_shows_the_lectures_values_and_gradients():
     fig = plots.draw_graph(lecture_graph())
     ax = fig.axes[0]
     assert len(node_texts(ax)) == 5
-    # seed 003: q = x + y = 3, f = q z = -12; df/dq = z = -4, df/dz = q = 3,
+    # CENG 506: q = x + y = 3, f = q z = -12; df/dq = z = -4, df/dz = q = 3,
     # df/dx = df/dq dq/dx = -4, df/dy = -4, df/df = 1
     expected = {"x": ("-2.00", "-4.00"), "y": ("5.00", "-4.00"), "z": ("-4.00", "3.00"),
                 "q": ("3.00", "-4.00"), "f": ("-12.00", "1.00")}
@@ -455,7 +455,7 @@ def test_draw_graph_lays_nodes_out_left_to_right_with_one_arrow_per_edge():
 
 
 def test_draw_graph_of_the_sigmoid_neuron_names_the_lectures_gates():
-    # seed 003: f = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))) at w = (2, -3, -3), x = (-1, -2)
+    # CENG 506: f = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))) at w = (2, -3, -3), x = (-1, -2)
     w0, x0, w1, x1, w2 = (Value(v, n) for v, n in
                           [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
     s = w0 * x0 + w1 * x1 + w2
@@ -466,7 +466,7 @@ def test_draw_graph_of_the_sigmoid_neuron_names_the_lectures_gates():
     f.backward()
     ax = plots.draw_graph(f).axes[0]
     assert sorted(op_texts(ax)) == sorted(["×", "×", "+", "+", "×-1", "exp", "+1", "1/x"])
-    # seed 003 prints f = 0.73 and, at the exp gate, the gradient -0.53; the slides' last
+    # CENG 506 prints f = 0.73 and, at the exp gate, the gradient -0.53; the slides' last
     # step is (e^-1)(-0.53) = -0.20, the gradient of -s: w2's gradient is -(-0.20) = 0.20
     assert text_of(ax, "f").get_text().split("\n")[1] == "data = 0.73"
     assert text_of(ax, "e").get_text().split("\n")[2] == "grad = -0.53"

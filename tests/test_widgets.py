@@ -25,7 +25,7 @@ def test_neuron_explorer_default_is_the_lectures_and_neuron():
     box = widgets.neuron_explorer()
     s = box.state
     X, y = logic_gate("and")
-    # seed 003: g(-30 + 20 x1 + 20 x2): g(-30), g(-10), g(-10), g(10) ~ 0, 0, 0, 1
+    # CENG 506: g(-30 + 20 x1 + 20 x2): g(-30), g(-10), g(-10), g(10) ~ 0, 0, 0, 1
     np.testing.assert_array_equal(s["z"], [-30.0, -10.0, -10.0, 10.0])
     np.testing.assert_allclose(s["a"], act.sigmoid(s["z"]), rtol=1e-15)
     assert s["a"][3] > 0.9999 and np.all(s["a"][:3] < 1e-4)
@@ -39,7 +39,7 @@ def test_neuron_explorer_b_minus_10_makes_it_or():
     box = widgets.neuron_explorer()
     box.controls["gate"].value = "or"
     assert box.state["correct"] == 2          # the AND neuron gets OR's rows 01 and 10 wrong
-    box.controls["b"].value = -10.0           # seed 003's OR neuron g(-10 + 20 x1 + 20 x2)
+    box.controls["b"].value = -10.0           # CENG 506's OR neuron g(-10 + 20 x1 + 20 x2)
     assert box.state["correct"] == 4
     np.testing.assert_array_equal(box.state["z"], [-10.0, 10.0, 10.0, 30.0])
 
@@ -80,7 +80,7 @@ def test_neuron_explorer_activation_dropdown():
 @settings(deadline=None, max_examples=10, derandomize=True)
 @given(st.floats(-40, 40), st.floats(-40, 40), st.floats(-40, 40))
 def test_no_single_neuron_computes_xor(w1, w2, b):
-    # XOR is not linearly separable (seed 003): whatever the sliders say, one row is wrong
+    # XOR is not linearly separable (CENG 506): whatever the sliders say, one row is wrong
     box = _xor_box()
     box.set_values(w1=w1, w2=w2, b=b)
     assert (box.state["w1"], box.state["w2"], box.state["b"]) == (w1, w2, b)
@@ -155,7 +155,7 @@ def test_lr_explorer_first_sgd_step_is_w_minus_lr_times_gradient():
     path = box.state["path"]
     assert path.shape == (4, 2)
     np.testing.assert_array_equal(path[0], START)
-    # seed 000: Delta w = -gamma dE/dw; grad at (-4, 1.5) is (-4, 15)
+    # Samatova: Delta w = -gamma dE/dw; grad at (-4, 1.5) is (-4, 15)
     np.testing.assert_allclose(path[1], [-4.0 + 0.05 * 4.0, 1.5 - 0.05 * 15.0], rtol=1e-15)
     np.testing.assert_allclose(box.state["losses"], [0.5 * (p[0] ** 2 + 10 * p[1] ** 2) for p in path])
     assert box.controls["momentum"].disabled
@@ -188,7 +188,7 @@ def test_lr_explorer_adagrad_first_step_is_about_lr_times_sign():
 
 def test_lr_explorer_too_large_learning_rate_diverges():
     # gradient descent on (w1^2 + 10 w2^2) / 2 multiplies w2 by (1 - 10 gamma) per step:
-    # it converges for gamma < 2/10 and diverges for gamma > 2/10 (seed 000: "gamma is too
+    # it converges for gamma < 2/10 and diverges for gamma > 2/10 (Samatova: "gamma is too
     # high -> fails to converge")
     box = widgets.learning_rate_explorer(steps=500)
     box.controls["lr"].value = 0.19

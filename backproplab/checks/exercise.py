@@ -91,7 +91,7 @@ class Case:
     """One call of the student's function.
 
     args/kwargs: the arguments (copied before every call).
-    note: what the case is, for messages ("z = 0, seed 000's table").
+    note: what the case is, for messages ("z = 0, Samatova's table").
     expected: a printed lecture value to compare with instead of the reference's output,
               with its own tolerance `atol` (lectures print rounded numbers).
     """

@@ -1,4 +1,4 @@
-"""Lesson 01, neurons and logic gates (seeds 002, 003): exercises and their mistakes.
+"""Lesson 01, neurons and logic gates (Kauchak and CENG 506): exercises and their mistakes.
 
 sigmoid and neuron are compared with the reference numerically. gate_weights and
 xnor_network have many right answers (any saturated weights compute a gate), so they are
@@ -37,13 +37,13 @@ register(Exercise(
     name="sigmoid",
     reference=activations.sigmoid,
     lesson=LESSON,
-    summary="g(0) = 0.5 and g(+-10) of seed 003's gate tables; random scalars, vectors and "
+    summary="g(0) = 0.5 and g(+-10) of CENG 506's gate tables; random scalars, vectors and "
             "matrices; float64 output of the input's shape; z not modified",
     visible=[
         Case((0.0,), note="g(0) = 1/2"),
-        Case((10.0,), note="seed 003: g(10) ~ 1"),
-        Case((-10.0,), note="seed 003: g(-10) ~ 0"),
-        Case((np.array([-30.0, -10.0, 10.0, 30.0]),), note="seed 003's AND/OR table values"),
+        Case((10.0,), note="CENG 506: g(10) ~ 1"),
+        Case((-10.0,), note="CENG 506: g(-10) ~ 0"),
+        Case((np.array([-30.0, -10.0, 10.0, 30.0]),), note="CENG 506's AND/OR table values"),
         *_random_cases(101, [(), (5,), (3, 4)]),
     ],
     hidden=[
@@ -95,17 +95,17 @@ register(Exercise(
     name="neuron",
     reference=layers.neuron,
     lesson=LESSON,
-    summary="seed 003's AND neuron g(-30 + 20 x1 + 20 x2) on the truth table, its worked "
+    summary="CENG 506's AND neuron g(-30 + 20 x1 + 20 x2) on the truth table, its worked "
             "neuron f = 0.73, the step threshold at z = 0, random single inputs and batches with both activations; "
             "output shape and float64; inputs not modified",
     visible=[
         Case((_TRUTH, np.array([20.0, 20.0]), -30.0), {"activation": "sigmoid"},
-             note="seed 003's AND neuron on the truth table"),
+             note="CENG 506's AND neuron on the truth table"),
         Case((np.array([-1.0, -2.0]), np.array([2.0, -3.0]), -3.0), {"activation": "sigmoid"},
-             note="seed 003's 'Another example': w0 = 2, x0 = -1, w1 = -3, x1 = -2, bias -3 "
+             note="CENG 506's 'Another example': w0 = 2, x0 = -1, w1 = -3, x1 = -2, bias -3 "
                   "gives f = 0.73", expected=0.73, atol=0.005),
         Case((np.array([1.0, 1.0]), np.array([1.0, -1.0]), 0.0), {"activation": "step"},
-             note="z = 0 exactly: seed 002's threshold fires when in >= T"),
+             note="z = 0 exactly: Kauchak's threshold fires when in >= T"),
         *_neuron_cases(102, 6),
     ],
     hidden=[
@@ -113,7 +113,7 @@ register(Exercise(
         Case((np.array([[0.5, -1.0, 2.0]]), np.array([1.0, 2.0, 3.0]), -0.5), {"activation": "sigmoid"},
              note="a batch of one"),
         Case((_TRUTH, np.array([20.0, 20.0]), -10.0), {"activation": "step"},
-             note="seed 003's OR neuron with a hard threshold"),
+             note="CENG 506's OR neuron with a hard threshold"),
     ],
     hidden_summary="fresh random neurons, a batch of one and the OR neuron with a step",
     mistakes=[
@@ -129,7 +129,7 @@ register(Exercise(
                 "def neuron(x, w, b, activation='sigmoid'):\n"
                 "    g = sigmoid if activation == 'sigmoid' else step\n"
                 "    return np.sum(g(np.asarray(x) * np.asarray(w)), axis=-1) + b\n"),
-        Mistake("strict_threshold", "seed 002's hard threshold is 1 when in >= T: at exactly "
+        Mistake("strict_threshold", "Kauchak's hard threshold is 1 when in >= T: at exactly "
                 "z = 0 the step gives 1, not 0.",
                 "def neuron(x, w, b, activation='sigmoid'):\n"
                 "    z = np.asarray(x) @ np.asarray(w) + b\n"
@@ -282,7 +282,7 @@ class GateWeightsExercise(Exercise):
         if bool((fires == target).all()):
             message += ("\n  Every row is on the right side of z = 0, but the sigmoid is not "
                         "saturated: multiply w and b by the same factor (that keeps the line "
-                        "z = 0 and makes g steeper). Seed 003 uses 20, 20 and -30.")
+                        "z = 0 and makes g steeper). CENG 506 uses 20, 20 and -30.")
             return message
         for other, (_, other_target) in _GATE_TABLES.items():
             if bool((fires == other_target).all()):
@@ -313,10 +313,10 @@ register(GateWeightsExercise(
     lesson=LESSON,
     summary="AND and OR: the returned (w, b) is a pair of an array of shape (2,) and a number, "
             "and the sigmoid neuron g(b + w1 x1 + w2 x2) is within 0.01 of logic_gate's truth "
-            "table on all four inputs (seed 003's tables)",
+            "table on all four inputs (CENG 506's tables)",
     visible=[
-        Case(("and",), note="seed 003: AND = g(-30 + 20 x1 + 20 x2)"),
-        Case(("or",), note="seed 003: OR = g(-10 + 20 x1 + 20 x2)"),
+        Case(("and",), note="CENG 506: AND = g(-30 + 20 x1 + 20 x2)"),
+        Case(("or",), note="CENG 506: OR = g(-10 + 20 x1 + 20 x2)"),
     ],
     hidden=[
         Case(("nand",), note="NAND = NOT (x1 AND x2)"),
@@ -327,13 +327,13 @@ register(GateWeightsExercise(
     # NOR wrong: hidden_only, so a student who learns NAND / NOR from the check loses points.
     mistakes=[
         Mistake("and_with_or_bias",
-                "for AND the bias must be -30 (seed 003): with -10 one active input already "
+                "for AND the bias must be -30 (CENG 506): with -10 one active input already "
                 "gives z = +10 and the neuron fires, which is OR. The bias decides how many "
                 "inputs must be on: AND needs both (z = -10 with one, +10 with two).",
                 _gate_source(dict(_RIGHT, **{"and": ((20.0, 20.0), -10.0)}))),
         Mistake("too_small",
                 "the signs are right but the weights are too small to saturate the sigmoid: "
-                "g(1) = 0.73 is not ~1. Scale w and b up together (seed 003 uses 20, 20 and "
+                "g(1) = 0.73 is not ~1. Scale w and b up together (CENG 506 uses 20, 20 and "
                 "-30), so that |z| >= 10 on every row.",
                 _gate_source({"and": ((2.0, 2.0), -3.0), "or": ((2.0, 2.0), -1.0),
                               "nand": ((-2.0, -2.0), 3.0), "nor": ((-2.0, -2.0), 1.0)})),
@@ -382,7 +382,7 @@ register(GateWeightsExercise(
 ))
 
 
-# -- xnor_network: seed 003's 2-2-1 network, judged on the XNOR truth table --------------
+# -- xnor_network: CENG 506's 2-2-1 network, judged on the XNOR truth table --------------
 
 def _xnor_case(X, note):
     """A case whose expected output is x1 XNOR x2 (1 where x1 == x2), shape (n, 1)."""
@@ -417,11 +417,11 @@ register(Exercise(
     name="xnor_network",
     reference=gates.xnor_network,
     lesson=LESSON,
-    summary="seed 003's table (f = 1, 0, 0, 1 for x1 x2 = 00, 01, 10, 11) and "
+    summary="CENG 506's table (f = 1, 0, 0, 1 for x1 x2 = 00, 01, 10, 11) and "
             "logic_gate('xnor'), the rows in another order and a seeded batch of binary rows, "
             "each within 0.01; output float64 of shape (n, 1); X not modified",
     visible=[
-        Case((_TRUTH,), note="seed 003's table: f = 1, 0, 0, 1",
+        Case((_TRUTH,), note="CENG 506's table: f = 1, 0, 0, 1",
              expected=np.array([[1.0], [0.0], [0.0], [1.0]]), atol=GATE_ATOL),
         Case((_XNOR_X,), note="logic_gate('xnor')", expected=_XNOR_Y, atol=GATE_ATOL),
         _xnor_case(_TRUTH[::-1].copy(), "the truth table upside down (11, 10, 01, 00)"),
@@ -481,7 +481,7 @@ register(Exercise(
         "        a2 = 1 / (1 + np.exp(-(10 - 20 * x1 - 20 * x2)))\n"
         "        out[i, 0] = 1 / (1 + np.exp(-(-10 + 20 * a1 + 20 * a2)))\n"
         "    return out\n",
-        # seed 002's hard thresholds: exact 0/1 outputs
+        # Kauchak's hard thresholds: exact 0/1 outputs
         "def xnor_network(X):\n"
         "    X = np.asarray(X, dtype=float)\n"
         "    s = X[:, 0] + X[:, 1]\n"

@@ -1,8 +1,8 @@
-"""Lesson 02, forward pass and initialisation (seeds 000, 001): exercises and their mistakes.
+"""Lesson 02, forward pass and initialisation (Samatova and Kang): exercises and their mistakes.
 
 Exercises, in the order of the notebook: layer_forward, forward, xavier_normal, quadratic,
-binary_cross_entropy. The worked numbers are those of the 2-2-2 network linked from seed 003
-(M. Mazur, "A Step by Step Backpropagation Example", 2015) and of seed 000's 3-3-1 net with numbers chosen
+binary_cross_entropy. The worked numbers are those of the 2-2-2 network linked from CENG 506
+(M. Mazur, "A Step by Step Backpropagation Example", 2015) and of Samatova's 3-3-1 net with numbers chosen
 in the lesson (the slide prints none).
 
 xavier_normal draws random numbers, so it cannot be compared with the reference value by
@@ -99,7 +99,7 @@ _MAZUR_W2 = np.array([[0.40, 0.50], [0.45, 0.55]])
 _MAZUR_B2 = np.array([0.60, 0.60])
 _MAZUR_T = np.array([[0.01, 0.99]])
 
-# Seed 000's 3-3-1 net, Y = sum_j phi(sum_i W^IH_ij X_i + b_j) W^HO_j, with the lesson's numbers.
+# Samatova's 3-3-1 net, Y = sum_j phi(sum_i W^IH_ij X_i + b_j) W^HO_j, with the lesson's numbers.
 _NET331_X = np.array([[1.0, 0.5, -1.0]])
 _NET331_WIH = np.array([[0.2, -0.4, 0.7], [0.5, 0.1, -0.3], [-0.6, 0.8, 0.2]])
 _NET331_B = np.array([0.1, -0.1, 0.0])
@@ -123,13 +123,13 @@ register(_PairExercise(
     reference=layers.layer_forward,
     lesson=LESSON,
     summary="the hidden layer of the 2-2-2 worked example (net_h1 = 0.3775, out_h1 = 0.593269992) "
-            "and of seed 000's 3-3-1 net; random batches with non-square and square W and each of "
+            "and of Samatova's 3-3-1 net; random batches with non-square and square W and each of "
             "sigmoid, tanh, relu and linear; Z and A both float64 of shape (n, n_out); inputs not modified",
     visible=[
         Case((_MAZUR_X, _MAZUR_W1, _MAZUR_B1, "sigmoid"),
-             note="the 2-2-2 example linked from seed 003: its hidden layer"),
+             note="the 2-2-2 example linked from CENG 506: its hidden layer"),
         Case((_NET331_X, _NET331_WIH, _NET331_B, "sigmoid"),
-             note="seed 000's 3-3-1 net, its hidden layer (the lesson's numbers)"),
+             note="Samatova's 3-3-1 net, its hidden layer (the lesson's numbers)"),
         *_layer_cases(201, [(4, 3, 2, "sigmoid"), (5, 2, 4, "tanh"), (3, 4, 4, "relu"),
                             (6, 3, 1, "linear")]),
     ],
@@ -145,8 +145,8 @@ register(_PairExercise(
     hidden_summary="fresh random layers of other sizes, batches of one, large |z| and z = 0",
     mistakes=[
         Mistake("transposed_W", "W is used transposed. W has shape (n_in, n_out) and W[i, j] is "
-                "the weight from input i to unit j (seed 000's W^IH_ij), so Z = A_prev @ W + b. "
-                "W.T is seed 001's W^(k), shape (n_out, n_in), which multiplies a column h "
+                "the weight from input i to unit j (Samatova's W^IH_ij), so Z = A_prev @ W + b. "
+                "W.T is Kang's W^(k), shape (n_out, n_in), which multiplies a column h "
                 "from the left (W^(k) h); with samples in rows there is no transpose.",
                 "def layer_forward(A_prev, W, b, activation):\n"
                 "    Z = A_prev @ W.T + b\n"
@@ -181,7 +181,7 @@ register(_PairExercise(
                 "    return get_activation(activation).f(Z), Z\n"),
     ],
     alternatives=[
-        # seed 000's formula read literally: one neuron j at a time, one input i at a time
+        # Samatova's formula read literally: one neuron j at a time, one input i at a time
         "def layer_forward(A_prev, W, b, activation):\n"
         "    phi = {'sigmoid': sigmoid, 'tanh': tanh, 'relu': relu, 'linear': linear}[activation]\n"
         "    n, n_in = A_prev.shape\n"
@@ -194,7 +194,7 @@ register(_PairExercise(
         "                z += W[i, j] * A_prev[s, i]\n"
         "            Z[s, j] = z\n"
         "    return Z, phi(Z)\n",
-        # seed 001's column form a = b + W^(k) h with W^(k) = W.T, then transposed back
+        # Kang's column form a = b + W^(k) h with W^(k) = W.T, then transposed back
         "def layer_forward(A_prev, W, b, activation):\n"
         "    a = b[:, None] + W.T @ A_prev.T\n"
         "    Z = a.T\n"
@@ -246,14 +246,14 @@ register(_ForwardExercise(
     reference=layers.forward,
     lesson=LESSON,
     summary="the 2-2-2 worked example (out_o1 = 0.75136507, out_o2 = 0.772928465 as printed), "
-            "seed 000's 3-3-1 net with a linear output, random nets of 1 to 4 layers mixing "
+            "Samatova's 3-3-1 net with a linear output, random nets of 1 to 4 layers mixing "
             "activations; y_hat float64 of shape (n, n_out); inputs not modified",
     visible=[
         Case((_MAZUR_X, [_MAZUR_W1, _MAZUR_W2], [_MAZUR_B1, _MAZUR_B2], ["sigmoid", "sigmoid"]),
-             note="the 2-2-2 example linked from seed 003: out_o1, out_o2 as printed",
+             note="the 2-2-2 example linked from CENG 506: out_o1, out_o2 as printed",
              expected=np.array([[0.75136507, 0.772928465]]), atol=1e-8),
         Case((_NET331_X, [_NET331_WIH, _NET331_WHO], [_NET331_B, np.zeros(1)], ["sigmoid", "linear"]),
-             note="seed 000's 3-3-1 net: Y = sum_j phi(sum_i W^IH_ij X_i + b_j) W^HO_j"),
+             note="Samatova's 3-3-1 net: Y = sum_j phi(sum_i W^IH_ij X_i + b_j) W^HO_j"),
         *_forward_cases(202, [([4, 6, 3, 2], ["tanh", "relu", "sigmoid"], 5),
                               ([3, 2], ["sigmoid"], 4),
                               ([2, 5, 5, 5, 1], ["relu", "tanh", "relu", "linear"], 6)]),
@@ -282,7 +282,7 @@ register(_ForwardExercise(
                 "    for W, b in zip(weights, biases):\n"
                 "        _, A = layer_forward(A, W, b, activations[0])\n"
                 "    return A\n"),
-        Mistake("drops_a_layer", "a layer is missing (off by one): seed 001's loop runs for "
+        Mistake("drops_a_layer", "a layer is missing (off by one): Kang's loop runs for "
                 "k = 1, ..., l, over every one of the l weight matrices.",
                 "def forward(X, weights, biases, activations):\n"
                 "    A = X\n"
@@ -306,7 +306,7 @@ register(_ForwardExercise(
                 "    return A\n"),
     ],
     alternatives=[
-        # seed 001's algorithm in its own column-vector notation, one sample at a time
+        # Kang's algorithm in its own column-vector notation, one sample at a time
         "def forward(X, weights, biases, activations):\n"
         "    rows = []\n"
         "    for x in X:\n"
@@ -518,7 +518,7 @@ register(XavierExercise(
                 "deviation, which is its square root: rng.normal(0.0, np.sqrt(2 / (n_in + n_out)), "
                 "size=(n_in, n_out)).",
                 _std_source("    return rng.normal(0.0, 2.0 / (n_in + n_out), size=(n_in, n_out))\n")),
-        Mistake("one_over_n_in", "Var = 1/n_in (LeCun's rule) looks at the inputs only; seed 000's "
+        Mistake("one_over_n_in", "Var = 1/n_in (LeCun's rule) looks at the inputs only; Samatova's "
                 "Xavier rule balances the forward and the backward pass: Var = 2/(n_in + n_out).",
                 _std_source("    return rng.normal(0.0, np.sqrt(1.0 / n_in), size=(n_in, n_out))\n")),
         Mistake("he", "Var = 2/n_in is He initialisation (for ReLU layers); Xavier's is "
@@ -528,7 +528,7 @@ register(XavierExercise(
                 "average of n_in and n_out.",
                 _std_source("    return rng.normal(0.0, np.sqrt(1.0 / (n_in + n_out)), size=(n_in, n_out))\n")),
         Mistake("uniform", "the weights are uniformly distributed (this is the uniform variant of "
-                "Glorot's rule); seed 000's Xavier initialisation draws them from a normal "
+                "Glorot's rule); Samatova's Xavier initialisation draws them from a normal "
                 "distribution: rng.normal(...).",
                 _std_source("    limit = np.sqrt(6.0 / (n_in + n_out))\n"
                             "    return rng.uniform(-limit, limit, size=(n_in, n_out))\n")),
@@ -537,7 +537,7 @@ register(XavierExercise(
                 "size) or rng.standard_normal(size) * std.",
                 _std_source("    return rng.random((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out))\n")),
         Mistake("transposed", "the shape is transposed: W has shape (n_in, n_out), row i holding the "
-                "weights that leave input i (seed 000's W^IH_ij goes from input i to hidden j), so "
+                "weights that leave input i (Samatova's W^IH_ij goes from input i to hidden j), so "
                 "that Z = A_prev @ W + b.",
                 _std_source("    return rng.normal(0.0, np.sqrt(2.0 / (n_in + n_out)), size=(n_out, n_in))\n")),
         Mistake("global_generator", "np.random.randn / np.random.normal use NumPy's global "
@@ -591,14 +591,14 @@ register(Exercise(
     name="quadratic",
     reference=losses.quadratic,
     lesson=LESSON,
-    summary="seed 000's E = 1/2 (y - t)^2 on one sample, E_total = 0.298371109 of the 2-2-2 "
+    summary="Samatova's E = 1/2 (y - t)^2 on one sample, E_total = 0.298371109 of the 2-2-2 "
             "example (two outputs), random batches of shape (n,) and (n, k) with k > 1; "
             "a float64 number",
     visible=[
         Case((np.array([[0.75136507, 0.772928465]]), _MAZUR_T),
-             note="the 2-2-2 example linked from seed 003: E_total as printed",
+             note="the 2-2-2 example linked from CENG 506: E_total as printed",
              expected=0.298371109, atol=1e-9),
-        Case((np.array([0.8]), np.array([1.0])), note="seed 000's E = 1/2 (y - t)^2 = 1/2 (0.8 - 1)^2"),
+        Case((np.array([0.8]), np.array([1.0])), note="Samatova's E = 1/2 (y - t)^2 = 1/2 (0.8 - 1)^2"),
         *_pairs(203, [(6,), (5, 3), (4, 1)], "seeded random predictions and targets"),
     ],
     hidden=[
@@ -610,7 +610,7 @@ register(Exercise(
     ],
     hidden_summary="fresh random batches (k up to 5 outputs), a batch of one, y_hat = y and large errors",
     mistakes=[
-        Mistake("no_half", "the 1/2 is missing: E = 1/2 sum_k (y_hat - y)^2 per sample (seed 000), "
+        Mistake("no_half", "the 1/2 is missing: E = 1/2 sum_k (y_hat - y)^2 per sample (Samatova), "
                 "the 1/2 cancelling the 2 of the derivative so that dE/dy = y - t.",
                 "def quadratic(y_hat, y):\n"
                 "    return np.sum((y_hat - y) ** 2) / y_hat.shape[0]\n"),
@@ -623,7 +623,7 @@ register(Exercise(
                 "only the n samples are averaged.",
                 "def quadratic(y_hat, y):\n"
                 "    return 0.5 * np.mean((y_hat - y) ** 2)\n"),
-        Mistake("mse", "this is seed 000's MSE (mean of (y_hat - y)^2 over all elements, no 1/2); "
+        Mistake("mse", "this is Samatova's MSE (mean of (y_hat - y)^2 over all elements, no 1/2); "
                 "the quadratic loss is (1/n) sum_samples 1/2 sum_k (y_hat - y)^2.",
                 "def quadratic(y_hat, y):\n"
                 "    return np.mean((y_hat - y) ** 2)\n"),
@@ -650,12 +650,12 @@ register(Exercise(
     name="binary_cross_entropy",
     reference=losses.binary_cross_entropy,
     lesson=LESSON,
-    summary="seed 000's cross-entropy with its minus sign restored on a worked example, random "
+    summary="Samatova's cross-entropy with its minus sign restored on a worked example, random "
             "batches of shape (n,) and (n, k) with k > 1, and predictions of exactly 0 and 1 "
             "(finite thanks to clipping with EPS = 1e-12); a float64 number",
     visible=[
         Case((np.array([0.9, 0.2, 0.7]), np.array([1.0, 0.0, 0.0])),
-             note="seed 000's CE with its minus sign: -(ln 0.9 + ln 0.8 + ln 0.3)/3"),
+             note="Samatova's CE with its minus sign: -(ln 0.9 + ln 0.8 + ln 0.3)/3"),
         *_pairs(204, [(8,), (5, 3)], "seeded random probabilities and 0/1 labels", probabilities=True),
         Case((np.array([[1.0, 0.0], [0.0, 0.3]]), np.array([[1.0, 0.0], [1.0, 0.0]])),
              note="y_hat exactly 0 and 1, right and wrong: clip to [EPS, 1 - EPS] before ln"),
@@ -670,7 +670,7 @@ register(Exercise(
     ],
     hidden_summary="fresh random batches (k up to 4), a batch of one, y_hat within 1e-12 of 0 or 1",
     mistakes=[
-        Mistake("no_minus", "the minus sign is missing, as in seed 000's printed formula: "
+        Mistake("no_minus", "the minus sign is missing, as in Samatova's printed formula: "
                 "ln y_hat and ln(1 - y_hat) are <= 0, so without the minus the 'loss' is negative "
                 "and is largest for perfect predictions; minimising it would make the network "
                 "worse. E = -(1/n) sum [y ln y_hat + (1 - y) ln(1 - y_hat)].",
