@@ -1,141 +1,67 @@
 #!/usr/bin/env python3
 """Set up the course's virtual environment and run the course or the tests.
 
-    python3 run.py course   # install into .venv (once) and open JupyterLab on lessons/
-    python3 run.py test     # install into .venv (once) and run the whole test suite
+    python3 run.py course       # install into .venv (once) and open JupyterLab on lessons/
+    python3 run.py test         # install into .venv (once) and run the whole test suite
 
-Only the standard library is used here, because on a fresh machine this script runs
-before anything else is installed. Both commands are idempotent: the environment is
-rebuilt only when pyproject.toml (or this file) changes.
+Both commands are idempotent: the environment is rebuilt only when pyproject.toml, this file
+or course_env/ changes. The work is done by course_env/ (standard library only, because on a
+fresh machine it runs before anything else is installed).
+
+This file first checks the Python it runs on, and is written so that any Python, 2.7 included,
+can read it that far: an old Python gets one line saying what to do, not a SyntaxError from
+newer code or pip's wall of errors. Keep its syntax that old (no f-strings, no annotations).
 """
-from __future__ import annotations
-
-import hashlib
 import os
-import shutil
-import subprocess
 import sys
-import venv
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PY = BIN / ("python.exe" if os.name == "nt" else "python")
+# The Pythons the course supports (pyproject.toml's requires-python, the README, .ci/run).
+OLDEST = (3, 10)
+NEWEST = (3, 13)
 
 
-def _spec_hash(extras: str) -> str:
-    h = hashlib.sha256(extras.encode())
-    for name in ("pyproject.toml", "run.py"):
-        h.update((ROOT / name).read_bytes())
-    return h.hexdigest()
+def _runs(command):
+    """True when `command` is on PATH and starts (a pyenv shim of a Python not selected does not)."""
+    import subprocess
+    try:
+        with open(os.devnull, "w") as null:
+            return subprocess.call([command, "-c", "pass"], stdout=null, stderr=null) == 0
+    except OSError:
+        return False
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    # nbgrader calls `alembic` and `jupyter` from PATH: the venv's bin must come first.
-    env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
-    env["VIRTUAL_ENV"] = str(VENV)
-    env.pop("PYTHONHOME", None)
-    return env
-
-
-def _run(cmd: list, **kw) -> int:
-    print("+", " ".join(str(c) for c in cmd), flush=True)
-    return subprocess.call([str(c) for c in cmd], cwd=kw.pop("cwd", ROOT), env=_env(), **kw)
-
-
-def setup(extras: str) -> None:
-    """Create .venv and install the package with `extras`, unless already done."""
-    if not PY.exists():
-        print(f"Creating the virtual environment in {VENV} ...", flush=True)
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    want = _spec_hash(extras)
-    stamp = VENV / f".installed-{extras}"
-    if stamp.exists() and stamp.read_text().strip() == want:
-        return
-    steps = [
-        [PY, "-m", "pip", "install", "--upgrade", "--quiet", "pip"],
-        [PY, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]"],
-        # The kernel nbgrader and the lessons run in: this environment's Python.
-        [PY, "-m", "ipykernel", "install", "--sys-prefix", "--name", "backproplab",
-         "--display-name", "Python 3 (backproplab)"],
-    ]
-    for cmd in steps:
-        if _run(cmd) != 0:
-            sys.exit(f"run.py: setup failed at: {' '.join(map(str, cmd))}")
-    stamp.write_text(want + "\n")
-
-
-# Debian packages the tests use: {package: (the file it installs, what needs it)}
-SYSTEM_PACKAGES = {
-    "chromium": (Path("/usr/bin/chromium"), "tests/test_browser.py will be skipped"),
-    "bubblewrap": (Path("/usr/bin/bwrap"), "the grading sandbox tests in tests/test_hostile.py will be skipped"),
-}
-
-
-def ensure_system_packages() -> None:
-    """Install the Debian packages of SYSTEM_PACKAGES that are missing.
-
-    Only as root with apt-get; anything else, or a failed install, prints a warning and
-    carries on: the tests needing the package then skip, naming it.
-    """
-    missing = [name for name, (path, _) in SYSTEM_PACKAGES.items() if not path.exists()]
-    if not missing:
-        return
-    why = None
-    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
-        why = "not running as root"
-    elif shutil.which("apt-get") is None:
-        why = "apt-get not found"
+def python_problem(version, command="course"):
+    """Why a Python of `version` (sys.version_info) cannot run the course, in one line, or None."""
+    if tuple(version[:2]) >= OLDEST:
+        return None
+    found = "%d.%d.%d" % tuple(version[:3])
+    wanted = "%d.%d to %d.%d" % (OLDEST + NEWEST)
+    newer = [name for name in ("python3.%d" % minor for minor in range(NEWEST[1], OLDEST[1] - 1, -1))
+             if _runs(name)]
+    if newer:
+        how = "this machine has %s: run `%s run.py %s`" % (newer[0], newer[0], command)
     else:
-        print(f"Installing Debian's {', '.join(missing)} for the tests (apt-get) ...", flush=True)
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        for cmd in (["apt-get", "update", "-qq"],
-                    ["apt-get", "install", "-y", "-qq", *missing]):
-            try:
-                done = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL,
-                                      capture_output=True, text=True)
-            except OSError as exc:
-                why = f"`{' '.join(cmd)}` could not start: {exc}"
-                break
-            if done.returncode != 0:
-                why = f"`{' '.join(cmd)}` failed: {(done.stderr or done.stdout).strip()[-500:]}"
-                break
-    for name in missing:
-        path, consequence = SYSTEM_PACKAGES[name]
-        if not path.exists():
-            print(f"run.py: WARNING: could not install {name} ({why or f'{path} still missing'}); "
-                  f"{consequence}.", flush=True)
+        how = ("install one (python.org/downloads, your system's packages, e.g. Ubuntu 22.04's "
+               "python3 is 3.10, or `uv python install 3.12`) and run run.py with it")
+    return "run.py: this is Python %s; the course needs Python %s; %s." % (found, wanted, how)
 
 
-def lab_command(notebook_dir: Path, args: list = ()) -> list:
-    """The `jupyter lab` command line of the course (tests/test_browser.py runs this one too)."""
-    cmd = [BIN / "jupyter", "lab", "--notebook-dir", notebook_dir]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        # Jupyter refuses to start as root without it; containers and CI machines run as root.
-        cmd.append("--allow-root")
-    return [*cmd, *args]
-
-
-def course(args: list) -> int:
-    setup("course")
-    return _run(lab_command(ROOT / "lessons", args))
-
-
-def test(args: list) -> int:
-    setup("dev")
-    ensure_system_packages()
-    return _run([PY, "-m", "pytest", *args])
-
-
-def main(argv: list) -> int:
-    commands = {"course": course, "test": test}
-    if not argv or argv[0] not in commands:
-        print(__doc__)
-        return 2
-    return commands[argv[0]](argv[1:])
+def python_note(version):
+    """A one-line note for a Python newer than the course is tested on, or None."""
+    if tuple(version[:2]) <= NEWEST:
+        return None
+    return ("run.py: note: Python %d.%d is newer than the course is tested on (%d.%d to %d.%d); "
+            "if setup fails, use one of those." % (tuple(version[:2]) + OLDEST + NEWEST))
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    argv = sys.argv[1:]
+    problem = python_problem(sys.version_info, argv[0] if argv else "course")
+    if problem:
+        sys.stderr.write(problem + "\n")
+        sys.exit(2)
+    note = python_note(sys.version_info)
+    if note:
+        sys.stderr.write(note + "\n")
+    from course_env.commands import main
+    sys.exit(main(argv))

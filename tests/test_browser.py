@@ -23,7 +23,6 @@ Screenshots are written to the test's tmp_path.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -35,6 +34,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from course_env import install, lab
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,14 +54,6 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="playwright is not installed (pip install -e .[dev])")
 expect = sync_api.expect
-
-
-def _load_run_py():
-    """run.py as a module, so the server starts from the same binary and environment."""
-    spec = importlib.util.spec_from_file_location("_backproplab_run", ROOT / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # only definitions: main() runs under __name__ == "__main__"
-    return module
 
 
 def _free_port() -> int:
@@ -105,8 +98,7 @@ def _stop(proc) -> None:
 @pytest.fixture(scope="module")
 def lab_url(tmp_path_factory):
     """JupyterLab as `run.py course` starts it, on a temporary copy of lessons/."""
-    run = _load_run_py()
-    jupyter = run.BIN / "jupyter"
+    jupyter = install.BIN / "jupyter"
     if not jupyter.exists():
         pytest.skip(f"{jupyter} is missing: run `python3 run.py test` once to set up .venv")
     tmp = tmp_path_factory.mktemp("lab")
@@ -117,13 +109,13 @@ def lab_url(tmp_path_factory):
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    env = run._env()
+    env = install.env()
     env.update(JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_DATA_DIR=str(tmp / "data"),
                JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), MPLBACKEND="Agg")
     port = _free_port()
     log = tmp / "jupyter.log"
     # exactly the command line of `run.py course`, plus what a test needs (port, token)
-    cmd = [str(c) for c in run.lab_command(lessons, [
+    cmd = [str(c) for c in lab.lab_command(lessons, [
         "--no-browser", "--ServerApp.open_browser=False", "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={TOKEN}"])]

@@ -22,13 +22,15 @@ works only because grading/nbgrader_config.py pins Execute.kernel_name; a cell a
 Runtime: per lesson one release and one autograde call over all its students, each lesson
 in its own temporary course (two lessons at a time). By default 3 mistakes per exercise and
 its first alternative are submitted; BACKPROPLAB_ROUNDTRIP=all submits every mistake and
-every alternative. The "full" and "alt" submissions must also run every cell without error.
+every alternative. Only the lessons of the selected tests are graded: `-k 01-neurons` grades lesson 01
+(CI's quick tier on other Pythons does). The "full" and "alt" submissions must also run every cell without error.
 """
 from __future__ import annotations
 
 import copy
 import os
 import shutil
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -108,16 +110,27 @@ def _grade_lesson(course: Path, lesson: str, catalogue: dict) -> dict:
                 log=log, scores=scores, max_scores=max_scores, exercises=lesson_ex)
 
 
+def _selected_lessons(session) -> list:
+    """The lessons whose tests of this module are selected (e.g. `-k 01-neurons` grades one)."""
+    lessons = set()
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        if getattr(item, "module", None) is sys.modules[__name__] and callspec is not None:
+            lessons.add(callspec.params["lesson"])
+    return sorted(lessons)
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """{lesson: results}. Lessons are graded in separate course folders (separate gradebooks),
-    two at a time: the work is nbgrader and kernel subprocesses."""
+def graded(request, tmp_path_factory):
+    """{lesson: results} for the selected lessons. Lessons are graded in separate course folders
+    (separate gradebooks), two at a time: the work is nbgrader and kernel subprocesses."""
     if not LESSONS:
         pytest.skip("no lessons in solutions/ yet")
+    lessons = _selected_lessons(request.session)
     catalogue = exercises()
-    courses = {lesson: tmp_path_factory.mktemp(f"roundtrip-{lesson[:2]}") for lesson in LESSONS}
+    courses = {lesson: tmp_path_factory.mktemp(f"roundtrip-{lesson[:2]}") for lesson in lessons}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {lesson: pool.submit(_grade_lesson, courses[lesson], lesson, catalogue) for lesson in LESSONS}
+        futures = {lesson: pool.submit(_grade_lesson, courses[lesson], lesson, catalogue) for lesson in lessons}
         return {lesson: f.result() for lesson, f in futures.items()}
 
 
