@@ -154,7 +154,9 @@ def test_a_fork_bomb_stops_at_the_kernels_own_process_limit(tmp_path):
     nb, why = _run(["import os, time\nn = 0\ntry:\n"
                     "    for _ in range(3 * %d):\n" % launch.PROCESS_LIMIT +
                     "        if os.fork() == 0:\n            time.sleep(5)\n            os._exit(0)\n"
-                    "        n += 1\nexcept OSError as e:\n    print('stopped after', n)"], jail, tmp_path)
+                    "        n += 1\nexcept OSError as e:\n    print('stopped after', n)"], jail, tmp_path,
+                   # a thousand forks of a kernel: 10 s on a quiet machine, 40 s on a busy one
+                   timeout=90)
     out = _stdout(nb.cells[0])
     assert out.startswith("stopped after "), nb.cells[0].outputs
     assert int(out.split()[-1]) <= launch.PROCESS_LIMIT

@@ -85,3 +85,22 @@ def test_this_python_gets_past_the_check(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "run.py")], capture_output=True, text=True,
                           timeout=120, stdin=subprocess.DEVNULL)
     assert done.returncode == 2 and done.stdout.startswith("usage: python3 run.py COMMAND"), done
+
+
+def test_a_venv_without_pip_is_not_left_behind_and_the_package_is_named(tmp_path, monkeypatch):
+    """Debian and Ubuntu without python3-venv: creating the venv fails at ensurepip."""
+    from course_env import install
+
+    def no_ensurepip(builder, folder):
+        Path(folder, "bin").mkdir(parents=True)
+        Path(folder, "bin", "python").write_text("")
+        raise subprocess.CalledProcessError(1, ["python", "-m", "ensurepip"])
+
+    monkeypatch.setattr(install, "VENV", tmp_path / ".venv")
+    monkeypatch.setattr(install.venv.EnvBuilder, "create", no_ensurepip)
+    with pytest.raises(SystemExit) as stop:
+        install.create_venv()
+    message = str(stop.value.code)
+    assert "\n" not in message and "ensurepip" in message
+    assert f"sudo apt install python{sys.version_info[0]}.{sys.version_info[1]}-venv" in message
+    assert not (tmp_path / ".venv").exists()
