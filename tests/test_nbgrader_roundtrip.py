@@ -22,8 +22,9 @@ works only because grading/nbgrader_config.py pins Execute.kernel_name; a cell a
 Runtime: per lesson one release and one autograde call over all its students, each lesson
 in its own temporary course (two lessons at a time). By default 3 mistakes per exercise and
 its first alternative are submitted; BACKPROPLAB_ROUNDTRIP=all submits every mistake and
-every alternative. Only the lessons of the selected tests are graded: `-k 01-neurons` grades lesson 01
-(CI's quick tier on other Pythons does). The "full" and "alt" submissions must also run every cell without error.
+every alternative. Only the lessons of the selected tests are graded: `-k 01-neurons` grades
+lesson 01 alone (CI's quick tier on other Pythons does). The "full" and "alt" submissions must
+also run every cell without error.
 """
 from __future__ import annotations
 
