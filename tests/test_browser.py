@@ -31,6 +31,7 @@ Screenshots are written to the test's tmp_path.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -139,36 +140,33 @@ def _course_copy(tmp: Path) -> Path:
     return course
 
 
-def _require_venv():
+@contextlib.contextmanager
+def _served(tmp: Path, which_lab):
+    """The JupyterLab `which_lab` (lab.students_lab or lab.instructors_lab) makes, run on a
+    temporary copy of the course; its base URL while the block runs."""
     jupyter = install.BIN / "jupyter"
     if not jupyter.exists():
         pytest.skip(f"{jupyter} is missing: run `python3 run.py test` once to set up .venv")
+    port = _free_port()
+    proc, base = _start(which_lab(_test_args(port), root=_course_copy(tmp)), tmp, port)
+    try:
+        yield base
+    finally:
+        _stop(proc)
 
 
 @pytest.fixture(scope="module")
 def lab_url(tmp_path_factory):
-    """The students' JupyterLab as `run.py course` starts it, on a temporary copy of lessons/."""
-    _require_venv()
-    tmp = tmp_path_factory.mktemp("lab")
-    port = _free_port()
-    proc, base = _start(lab.students_lab(_test_args(port), root=_course_copy(tmp)), tmp, port)
-    try:
+    """The students' JupyterLab as `run.py course` starts it."""
+    with _served(tmp_path_factory.mktemp("lab"), lab.students_lab) as base:
         yield base
-    finally:
-        _stop(proc)
 
 
 @pytest.fixture(scope="module")
 def instructors_url(tmp_path_factory):
-    """The instructors' JupyterLab as `run.py instructor` starts it, on a temporary course copy."""
-    _require_venv()
-    tmp = tmp_path_factory.mktemp("instructors-lab")
-    port = _free_port()
-    proc, base = _start(lab.instructors_lab(_test_args(port), root=_course_copy(tmp)), tmp, port)
-    try:
+    """The instructors' JupyterLab as `run.py instructor` starts it."""
+    with _served(tmp_path_factory.mktemp("instructors-lab"), lab.instructors_lab) as base:
         yield base
-    finally:
-        _stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -181,8 +179,10 @@ def browser():
             chromium.close()
 
 
-def _open_notebook(browser, url: str, shots: Path):
-    """A page with the notebook at `url` open, its kernel started and idle."""
+@contextlib.contextmanager
+def _notebook_page(browser, url: str, shots: Path):
+    """A page with the notebook at `url` open, its kernel started and idle; screenshots go to
+    `shots` (the last one when the block ends)."""
     pg = browser.new_page(viewport={"width": 1400, "height": 1000})
     pg.set_default_timeout(30_000)
     pg.goto(url)
@@ -195,27 +195,27 @@ def _open_notebook(browser, url: str, shots: Path):
     expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
         "data-status", "idle", timeout=45_000)
     pg.shots = shots
-    return pg
+    try:
+        yield pg
+        pg.screenshot(path=str(shots / "final.png"))
+    finally:
+        pg.close()
 
 
 @pytest.fixture(scope="module")
 def lesson(lab_url, browser, tmp_path_factory):
-    """Lesson 01 open in the students' JupyterLab, its kernel started and idle."""
-    shots = tmp_path_factory.mktemp("screenshots")
-    pg = _open_notebook(browser, f"{lab_url}/lab/tree/{NOTEBOOK}?token={TOKEN}", shots)
-    yield pg
-    pg.screenshot(path=str(shots / "final.png"))
-    pg.close()
+    """Lesson 01 open in the students' JupyterLab."""
+    with _notebook_page(browser, f"{lab_url}/lab/tree/{NOTEBOOK}?token={TOKEN}",
+                        tmp_path_factory.mktemp("screenshots")) as pg:
+        yield pg
 
 
 @pytest.fixture(scope="module")
 def solution(instructors_url, browser, tmp_path_factory):
     """Lesson 01's instructor notebook open in the instructors' JupyterLab."""
-    shots = tmp_path_factory.mktemp("screenshots-instructors")
-    pg = _open_notebook(browser, f"{instructors_url}/lab/tree/solutions/{NOTEBOOK}?token={TOKEN}", shots)
-    yield pg
-    pg.screenshot(path=str(shots / "final.png"))
-    pg.close()
+    with _notebook_page(browser, f"{instructors_url}/lab/tree/solutions/{NOTEBOOK}?token={TOKEN}",
+                        tmp_path_factory.mktemp("screenshots-instructors")) as pg:
+        yield pg
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
