@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from .diagnoses import NOT_RECORDED
 from .state import atomic_write_text
 
-__all__ = ["COLUMNS", "tally", "csv_text", "summary_lines", "write", "ExerciseTally", "Finding"]
+__all__ = ["COLUMNS", "KIND_ORDER", "tally", "csv_text", "summary_lines", "write", "ExerciseTally", "Finding"]
 
 COLUMNS = {
     "lesson": "the lesson id",
@@ -55,6 +55,14 @@ COLUMNS = {
     "points_lost": "exercise rows: points not scored, summed over the graded class (the order of "
                    "the exercises)",
 }
+
+
+# ties in a count: the more telling kind of diagnosis first
+KIND_ORDER = {"mistake": 0, "relation": 1, "problem": 2, "other": 3}
+
+
+def _kind_rank(kind: str) -> int:
+    return KIND_ORDER.get(kind, len(KIND_ORDER))
 
 
 @dataclass
@@ -109,8 +117,8 @@ class ExerciseTally:
         return len(self.not_attempted) / self.graded if self.graded else 0.0
 
     def ranked(self) -> list:
-        """The findings, most students first (then by kind and key)."""
-        return sorted(self.findings.values(), key=lambda f: (-len(f.students), f.kind, f.key))
+        """The findings, most students first (then by KIND_ORDER and key)."""
+        return sorted(self.findings.values(), key=lambda f: (-len(f.students), _kind_rank(f.kind), f.key))
 
     def share(self, finding: Finding) -> float:
         return len(finding.students) / self.graded if self.graded else 0.0
@@ -176,10 +184,11 @@ def csv_text(tallied: dict) -> str:
 
 
 def top(exercises, n: int = 3) -> list:
-    """The n most frequent (exercise, finding) pairs of a lesson (ties: exercise order, key)."""
+    """The n most frequent (exercise, finding) pairs of a lesson (ties: the exercise's rank by
+    points lost, then as ExerciseTally.ranked)."""
     pairs = [(ex, f) for ex in exercises for f in ex.findings.values()]
     rank = {id(ex): i for i, ex in enumerate(exercises)}
-    return sorted(pairs, key=lambda p: (-len(p[1].students), rank[id(p[0])], p[1].kind, p[1].key))[:n]
+    return sorted(pairs, key=lambda p: (-len(p[1].students), rank[id(p[0])], _kind_rank(p[1].kind), p[1].key))[:n]
 
 
 def summary_lines(tallied: dict, lessons, report_path=None) -> list:

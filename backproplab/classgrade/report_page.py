@@ -63,17 +63,17 @@ def chart_svg(ex) -> str:
     from matplotlib.patches import Patch
 
     bars = _bars(ex)
-    height = 1.4 + 0.42 * len(bars)
+    height = 1.9 + 0.42 * len(bars)
     # ids inside the SVG are hashes salted per chart: several charts share one page
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"{ex.lesson}/{ex.exercise}",
                                 "font.size": 10, "hatch.linewidth": 0.8}):
-        fig = Figure(figsize=(7.5, height))
+        fig = Figure(figsize=(7.5, height), layout="constrained")
         ax = fig.add_subplot()
         ys = list(range(len(bars)))[::-1]          # most frequent on top
         most = max(n for _, _, n in bars)
         for y, (label, kind, n) in zip(ys, bars):
             face, hatch, _ = STYLE.get(kind, STYLE["other"])
-            ax.barh(y, n, color=face, hatch=hatch, edgecolor="#222", linewidth=0.8)
+            ax.barh(y, n, height=0.6, color=face, hatch=hatch, edgecolor="#222", linewidth=0.8)
             ax.text(n + most * 0.02, y, f"{n} ({_pct(n / ex.graded)})", va="center", fontsize=9)
         ax.set_yticks(ys, [label for label, _, _ in bars])
         ax.set_xlim(0, most * 1.25)
@@ -82,16 +82,17 @@ def chart_svg(ex) -> str:
         ax.set_ylabel("diagnosis")
         ax.set_title(f"{ex.exercise}: why {ex.lost} of {ex.graded} students lost its points")
         kinds = list(dict.fromkeys(kind for _, kind, _ in bars))
-        ax.legend(handles=[Patch(facecolor=STYLE[k][0], hatch=STYLE[k][1], edgecolor="#222", label=STYLE[k][2])
-                           for k in kinds if k in STYLE], loc="lower right", fontsize=8, title="kind",
-                  title_fontsize=8)
+        # below the axes, never over a bar or its count
+        fig.legend(handles=[Patch(facecolor=STYLE[k][0], hatch=STYLE[k][1], edgecolor="#222", label=STYLE[k][2])
+                            for k in kinds if k in STYLE], loc="outside lower center", ncols=len(kinds),
+                   fontsize=8, title="kind of diagnosis", title_fontsize=8, frameon=False)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        fig.tight_layout()
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]                    # no XML declaration or DOCTYPE inside HTML
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     title = f"Bar chart of the diagnoses of {ex.exercise}"
     return re.sub(r"<svg ", f'<svg role="img" aria-label="{_e(title)}" ', svg, count=1)
 
