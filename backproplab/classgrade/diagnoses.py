@@ -20,7 +20,7 @@ import builtins
 
 from . import assemble
 
-__all__ = ["diagnose_cell", "NO_RECEIPT", "NOT_ATTEMPTED", "NOT_RECORDED", "label"]
+__all__ = ["diagnose_cell", "trusted", "NO_RECEIPT", "NOT_ATTEMPTED", "NOT_RECORDED"]
 
 NO_RECEIPT = {"kind": "other", "key": "no receipt",
               "text": "the cell failed but left no receipt that the grader could replay to a failure: "
@@ -106,8 +106,3 @@ def diagnose_cell(cell, receipts: list) -> dict:
             return dict(found)
     return dict(NO_RECEIPT)
 
-
-def label(diagnosis: dict) -> str:
-    """How the report names a diagnosis: the key, and what kind of key it is."""
-    kind = {"mistake": "mistake", "relation": "relation", "problem": "problem"}.get(diagnosis["kind"])
-    return f"{diagnosis['key']} ({kind})" if kind else diagnosis["key"]

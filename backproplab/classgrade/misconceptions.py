@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from .diagnoses import NOT_RECORDED
 from .state import atomic_write_text
 
-__all__ = ["COLUMNS", "KIND_ORDER", "tally", "csv_text", "summary_lines", "write", "ExerciseTally", "Finding"]
+__all__ = ["COLUMNS", "KIND_ORDER", "tally", "top", "csv_text", "summary_lines", "write", "ExerciseTally", "Finding"]
 
 COLUMNS = {
     "lesson": "the lesson id",
