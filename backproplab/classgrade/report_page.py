@@ -50,7 +50,7 @@ def _pct(x: float) -> str:
 
 def _bars(ex) -> list:
     """(label, kind, students) per bar, most students first; the stub last."""
-    bars = [(f"{f.key}", f.kind, len(f.students)) for f in ex.ranked()]
+    bars = [(f.key, f.kind if f.kind in STYLE else "other", len(f.students)) for f in ex.ranked()]
     if ex.not_attempted:
         bars.append(("not attempted", "not_attempted", len(ex.not_attempted)))
     return bars
@@ -63,28 +63,36 @@ def chart_svg(ex) -> str:
     from matplotlib.patches import Patch
 
     bars = _bars(ex)
-    height = 1.9 + 0.42 * len(bars)
+    kinds = [k for k in STYLE if any(kind == k for _, kind, _ in bars)]
+    columns = min(3, len(kinds))
+    # margins in inches, set by hand: a layout engine would draw each chart twice
+    width, top, right = 7.5, 0.45, 0.3
+    bottom = 0.7 + 0.2 * (1 + -(-len(kinds) // columns))     # axis label, legend title and rows
+    left = 0.75 + 0.075 * max(len(label) for label, _, _ in bars)
+    height = top + bottom + 0.42 * len(bars)
     # ids inside the SVG are hashes salted per chart: several charts share one page
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"{ex.lesson}/{ex.exercise}",
                                 "font.size": 10, "hatch.linewidth": 0.8}):
-        fig = Figure(figsize=(7.5, height), layout="constrained")
+        fig = Figure(figsize=(width, height))
+        fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                            bottom=bottom / height)
         ax = fig.add_subplot()
         ys = list(range(len(bars)))[::-1]          # most frequent on top
         most = max(n for _, _, n in bars)
         for y, (label, kind, n) in zip(ys, bars):
-            face, hatch, _ = STYLE.get(kind, STYLE["other"])
+            face, hatch, _ = STYLE[kind]
             ax.barh(y, n, height=0.6, color=face, hatch=hatch, edgecolor="#222", linewidth=0.8)
             ax.text(n + most * 0.02, y, f"{n} ({_pct(n / ex.graded)})", va="center", fontsize=9)
         ax.set_yticks(ys, [label for label, _, _ in bars])
+        ax.set_ylim(-0.6, len(bars) - 0.4)
         ax.set_xlim(0, most * 1.25)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel(f"students (of {ex.graded} graded)")
         ax.set_ylabel("diagnosis")
         ax.set_title(f"{ex.exercise}: why {ex.lost} of {ex.graded} students lost its points")
-        kinds = list(dict.fromkeys(kind for _, kind, _ in bars))
         # below the axes, never over a bar or its count
         fig.legend(handles=[Patch(facecolor=STYLE[k][0], hatch=STYLE[k][1], edgecolor="#222", label=STYLE[k][2])
-                            for k in kinds if k in STYLE], loc="outside lower center", ncols=len(kinds),
+                            for k in kinds], loc="lower center", ncols=columns,
                    fontsize=8, title="kind of diagnosis", title_fontsize=8, frameon=False)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
