@@ -83,3 +83,23 @@ def make_course(dest: Path, root=ROOT) -> Path:
     (dest / "grading").mkdir(parents=True, exist_ok=True)
     shutil.copy(Path(root) / "grading" / "nbgrader_config.py", dest / "grading")
     return dest
+
+
+def scaled_lookup_source(name: str, factor: float = 1.1) -> str:
+    """A generic wrong answer to exercise `name`: the expected answer of each test case times
+    `factor`, looked up case by case (it never calls the reference, which the checks would
+    catch as handed in). As the source of a student's answer cell."""
+    return f'''def {name}(*args, **kwargs):
+    """The expected answer times {factor}, looked up case by case."""
+    import numpy as np
+    from backproplab.checks import exercise
+    from backproplab.checks._safe import same_value
+    ex = exercise("{name}")
+    for case in [*ex.visible, *ex.hidden]:
+        if len(case.args) == len(args) and all(same_value(a, b) for a, b in zip(case.args, args)) \\
+                and case.kwargs.keys() == kwargs.keys() \\
+                and all(same_value(case.kwargs[k], kwargs[k]) for k in kwargs):
+            value = np.asarray(case.expected, dtype=float) * {factor}
+            return float(value) if value.ndim == 0 and not isinstance(case.expected, np.ndarray) else value
+    raise ValueError("not one of the test cases")
+'''

@@ -411,4 +411,4 @@ def test_a_cell_past_the_timeout_is_interrupted_and_the_next_cells_run(tmp_path)
     assert any(o.ename == "CellTimeout" for o in first), first
     cells, manual = score(nb)
     assert cells == [{"grade_id": "t", "exercise": None, "points": 2.0, "max_points": 2.0,
-                      "passed": True, "error": None}] and manual == []
+                      "passed": True, "error": None, "diagnosis": None}] and manual == []

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import assemble, gradebook, report
+from . import assemble, gradebook, misconceptions, report
 from .jail import Jail, choose, font_cache, parse_size
 from .mapping import Unmapped, discover, extract_zip, sha256_of
 from .state import STATE_NAME, State, atomic_write_text
@@ -220,7 +220,9 @@ def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, t
     entries = [(k.rsplit("/", 1)[0], k.rsplit("/", 1)[1], e["result"]) for k, e in state.entries.items()
                if k.rsplit("/", 1)[1] in everything]
     report.grades_csv(out / "grades.csv", entries, names, maxima)
-    lines = report.summary_lines(entries, unmapped, graded_now, unchanged) + [jail.describe()]
+    lines = report.summary_lines(entries, unmapped, graded_now, unchanged)
+    lines += misconceptions.write(out, entries, names, lessons)   # report.html, misconceptions.csv
+    lines.append(jail.describe())
     if gradebook_problem:
         lines.append(gradebook_problem)
     atomic_write_text(out / "summary.txt", "\n".join(lines) + "\n")

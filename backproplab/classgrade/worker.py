@@ -4,8 +4,10 @@ The worker never touches the gradebook, grades.csv, the state file or the output
 works in its own scratch folder (given by the parent) and returns a small JSON-able result,
 
     {"status": "graded" | "failed" | "error", "reason": str, "cells": [{grade_id, exercise,
-     points, max_points, passed, error}], "manual": [grade_id ...], "notebook": path,
+     points, max_points, passed, error, diagnosis}], "manual": [grade_id ...], "notebook": path,
      "feedback": path}
+
+(diagnosis: None for a passed cell, else the grader's own {kind, key, text}: diagnoses.py).
 
 "failed" is the submission's fault (unreadable notebook, kernel crash - cells run before the
 crash keep their points); "error" is the grading machinery's (retried on the next run).
@@ -25,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from . import assemble
+from .diagnoses import NO_RECEIPT, diagnose_cell
 from .feedback import render_feedback
 from ..checks.receipt import MIME as RECEIPT_MIME
 from .jail import SPEC_NAME, Jail, kernel_uid, kernelspec, prepare_run, write_plan
@@ -175,20 +178,26 @@ def _is_receipt(out) -> bool:
     return out.get("output_type") == "display_data" and RECEIPT_MIME in (out.get("data") or {})
 
 
-def verify_receipts(nb) -> None:
+def verify_receipts(nb) -> dict:
     """In place: every test cell whose (instructor's) source calls grade("<name>", ...) keeps
     its pass only if the receipt it published replays to a pass here, outside the student's
-    kernel (backproplab/checks/receipt.py). Receipts are then removed from every cell."""
+    kernel (backproplab/checks/receipt.py). Receipts are then removed from every cell.
+
+    Returns {cell index: diagnosis} for every graded test cell that fails, in the kernel or in
+    the replay: the grader's own replay of the cell's receipt (diagnoses.py), never the kernel's
+    words."""
     from ..checks.receipt import replay
-    for cell in nb.cells:
+    found = {}
+    for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         receipts = [o["data"][RECEIPT_MIME] for o in cell.get("outputs", []) if _is_receipt(o)]
         cell.outputs = [o for o in cell.get("outputs", []) if not _is_receipt(o)]
         meta = assemble.nbgrader_meta(cell)
-        if not meta.get("grade") or meta.get("solution") or _error_text(cell):
+        if not meta.get("grade") or meta.get("solution"):
             continue
-        for name in assemble.hidden_tests_of(cell):
+        failed = bool(_error_text(cell))
+        for name in ([] if failed else assemble.hidden_tests_of(cell)):
             mine = [r for r in receipts if isinstance(r, dict) and r.get("exercise") == name]
             why = replay(name, mine[-1]) if mine else (
                 "the hidden test left no receipt: something in the notebook changed or silenced "
@@ -196,18 +205,23 @@ def verify_receipts(nb) -> None:
             if why:
                 cell.outputs.append(_error_output(
                     "HiddenTestFailed", f"judged outside your notebook, the hidden test of {name} fails: {why}"))
+                failed = True
                 break
+        if failed:
+            found[index] = diagnose_cell(cell, receipts)
+    return found
 
 
-def score(nb) -> tuple:
+def score(nb, diagnoses=None) -> tuple:
     """([cell result], [grade_id needing manual grading]) of an executed notebook.
 
     An autograded code cell (grade=true, solution=false, points) scores its points when it
     produced no error output, else 0. Answer cells that are also graded, and task cells, are
-    left to a person.
+    left to a person. diagnoses: verify_receipts()' {cell index: diagnosis}; a failed cell
+    without one is "no receipt", a passed cell's diagnosis is None.
     """
     cells, manual = [], []
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         meta = assemble.nbgrader_meta(cell)
         if meta.get("task") or (meta.get("grade") and (meta.get("solution") or cell.cell_type != "code")):
             manual.append(meta.get("grade_id"))
@@ -216,9 +230,10 @@ def score(nb) -> tuple:
             continue
         error = _error_text(cell)
         maximum = float(meta.get("points", 0) or 0)
+        diagnosis = None if error is None else (diagnoses or {}).get(index, dict(NO_RECEIPT))
         cells.append({"grade_id": meta.get("grade_id"), "exercise": assemble.exercise_of(cell),
                       "points": 0.0 if error else maximum, "max_points": maximum,
-                      "passed": error is None, "error": error})
+                      "passed": error is None, "error": error, "diagnosis": diagnosis})
     return cells, manual
 
 
@@ -288,9 +303,9 @@ def _grade(job: dict, scratch: Path) -> dict:
     jail = Jail(**job["jail"]) if job.get("jail") else None
     crashed = execute(nb, run, float(job["timeout"]), jail, job.get("fonts"))
     shutil.rmtree(run, ignore_errors=True)
-    verify_receipts(nb)
+    diagnoses = verify_receipts(nb)
     truncate_outputs(nb)
-    cells, manual = score(nb)
+    cells, manual = score(nb, diagnoses)
     out = scratch / "out"
     out.mkdir(parents=True)
     notebook = out / f"{job['lesson']}.ipynb"
