@@ -84,10 +84,11 @@ def main(argv=None) -> int:
     rel.set_defaults(run=_release)
     gra = sub.add_parser("grade", help="autograde a folder or .zip of submissions: grades.csv, "
                                        "feedback, nbgrader's gradebook (reruns grade only what changed)")
-    gra.add_argument("submissions", help="a folder (nbgrader submitted/<student>/<lesson>/ or LMS files "
-                                         "named after student and lesson) or a .zip of one")
+    gra.add_argument("submissions", help="an LMS download (.zip or its folder: Moodle, Canvas, Blackboard, "
+                                         "Brightspace, Gradescope) or nbgrader's submitted/<student>/<lesson>/")
     gra.add_argument("--lesson", action="append", default=[], metavar="ID",
-                     help="grade only this lesson (repeatable; default: every lesson)")
+                     help="grade only this lesson (repeatable; default: every lesson); given once, every file "
+                          "of the download is that lesson's, whatever its name")
     gra.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
     gra.add_argument("--out", default=None, help="output folder (default: <root>/grading)")
     gra.add_argument("--root", default=None, help="course root (default: this checkout)")

@@ -411,6 +411,20 @@ def test_lms_names_are_read_by_their_fields(name, lms, key, original):
     assert (hand.lms, hand.key, hand.original) == (lms, key, original)
 
 
+@pytest.mark.parametrize("name, student, lesson, why", [
+    # the cases of issue 14: the student's own file name leaked into the student id
+    ("Eve Twice_1005_assignsubmission_file_lesson01-final.ipynb", "eve-twice", L1, None),
+    ("Eve Twice_1005_assignsubmission_file_lesson01-first.ipynb", "eve-twice", L1, None),
+    ("lovelaceada_LATE_1001_2002_01-neurons-and-logic-gates-1.ipynb", "1001", L1, None),
+    ("01-neurons-and-logic-gates (2).ipynb", None, None, "no student name"),
+    ("jdoe_01-neurons-and-logic-gates (2).ipynb", "jdoe", L1, None),
+])
+def test_names_from_the_issue(name, student, lesson, why):
+    from backproplab.classgrade.mapping import map_filename
+    got = map_filename(name, [L1, L2])
+    assert got[:2] == (student, lesson) and (why is None) == (got[2] is None) and (why or "") in (got[2] or "")
+
+
 def test_canvas_late_marker_and_brightspace_time_are_read():
     late, = identify(PurePosixPath("lovelaceada_LATE_1001_2002_x.ipynb"), Context(), [L1])
     on_time, = identify(PurePosixPath("lovelaceada_1001_2001_x.ipynb"), Context(), [L1])
