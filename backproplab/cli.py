@@ -4,6 +4,9 @@
     backproplab grade SUBMISSIONS [--lesson ID ...] [--jobs N] [--out DIR] [--root DIR] [--timeout S]
                       [--sandbox auto|bwrap|none] [--memory SIZE] [--figures]
                                                    autograde a class (folder or .zip)
+    backproplab export moodle|canvas|csv --lesson ID [--worksheet FILE] [--gradebook FILE]
+                       [--column NAME] [--out-of N] [--out DIR] [--root DIR]
+                                                   grades and feedback in the LMS's import format
 """
 from __future__ import annotations
 
@@ -40,6 +43,37 @@ def _grade(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from .classgrade import GradeError
+    from .classgrade.export import export_canvas, export_csv, export_moodle
+    try:
+        if args.lms == "moodle":
+            done = export_moodle(args.lesson, worksheet=args.worksheet, root=args.root, out=args.out,
+                                 out_of=args.out_of)
+        elif args.lms == "canvas":
+            if not args.gradebook:
+                raise GradeError("canvas needs --gradebook FILE: the gradebook exported from Canvas "
+                                 "(Grades > Export > Export Entire Gradebook)")
+            done = export_canvas(args.lesson, args.gradebook, column=args.column, root=args.root, out=args.out,
+                                 out_of=args.out_of)
+        else:
+            done = export_csv(args.lesson, root=args.root, out=args.out)
+    except (GradeError, ValueError, OSError) as exc:
+        print(f"backproplab export: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(done["lines"]))
+    for path in done["wrote"]:
+        print(f"wrote {path}")
+    return 0
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="backproplab", description="Instructor tools of the backproplab course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -50,10 +84,11 @@ def main(argv=None) -> int:
     rel.set_defaults(run=_release)
     gra = sub.add_parser("grade", help="autograde a folder or .zip of submissions: grades.csv, "
                                        "feedback, nbgrader's gradebook (reruns grade only what changed)")
-    gra.add_argument("submissions", help="a folder (nbgrader submitted/<student>/<lesson>/ or LMS files "
-                                         "named after student and lesson) or a .zip of one")
+    gra.add_argument("submissions", help="an LMS download (.zip or its folder: Moodle, Canvas, Blackboard, "
+                                         "Brightspace, Gradescope) or nbgrader's submitted/<student>/<lesson>/")
     gra.add_argument("--lesson", action="append", default=[], metavar="ID",
-                     help="grade only this lesson (repeatable; default: every lesson)")
+                     help="grade only this lesson (repeatable; default: every lesson); given once, every file "
+                          "of the download is that lesson's, whatever its name")
     gra.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
     gra.add_argument("--out", default=None, help="output folder (default: <root>/grading)")
     gra.add_argument("--root", default=None, help="course root (default: this checkout)")
@@ -67,6 +102,22 @@ def main(argv=None) -> int:
     gra.add_argument("--figures", action="store_true",
                      help="draw the notebooks' figures into the feedback (slower; default: figures are not drawn)")
     gra.set_defaults(run=_grade)
+    exp = sub.add_parser("export", help="write what `grade` graded for one lesson in an LMS's import format "
+                                        "(into <out>/export/)")
+    exp.add_argument("lms", choices=("moodle", "canvas", "csv"),
+                     help="moodle: grading worksheet + feedback zip; canvas: the gradebook CSV filled; "
+                          "csv: one row per student")
+    exp.add_argument("--lesson", required=True, metavar="ID", help="the lesson (one LMS assignment)")
+    exp.add_argument("--worksheet", metavar="FILE", help="moodle: the grading worksheet downloaded from Moodle "
+                                                         "(default: write a new one)")
+    exp.add_argument("--gradebook", metavar="FILE", help="canvas: the gradebook CSV exported from Canvas")
+    exp.add_argument("--column", metavar="NAME", help="canvas: the lesson's column header (default: the column "
+                                                      "whose header holds the lesson's id or number)")
+    exp.add_argument("--out-of", type=_positive, default=None, metavar="N",
+                     help="scale the grades to N points (default: the lesson's points)")
+    exp.add_argument("--out", default=None, help="the output folder given to grade (default: <root>/grading)")
+    exp.add_argument("--root", default=None, help="course root (default: this checkout)")
+    exp.set_defaults(run=_export)
     args = parser.parse_args(argv)
     return args.run(args)
 

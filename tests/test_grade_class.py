@@ -311,8 +311,8 @@ def test_autograded_notebooks_are_where_nbgrader_expects_them(graded):
 @pytest.mark.parametrize("name, student, lesson", [
     (f"jdoe_{L1}.ipynb", "jdoe", L1),
     (f"Jane Doe_1234_assignsubmission_file_{L1}.ipynb", "jane-doe", L1),
-    (f"doejane_12345_67890_{L2}.ipynb", "doejane", L2),
-    (f"doejane_late_12345_67890_{L2}.ipynb", "doejane", L2),
+    (f"doejane_12345_67890_{L2}.ipynb", "12345", L2),        # Canvas: the user id is the key
+    (f"doejane_late_12345_67890_{L2}.ipynb", "12345", L2),
     ("jdoe_lesson01.ipynb", "jdoe", L1),
     ("jdoe_Lesson_2.ipynb", "jdoe", L2),
     ("02_jdoe.ipynb", "jdoe", L2),

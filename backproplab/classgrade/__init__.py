@@ -66,17 +66,18 @@ def _lesson_info(root: Path, lessons) -> tuple:
     return sources, names, maxima
 
 
-def _collect(submissions: Path, lessons, scratch: Path, out: Path) -> tuple:
+def _collect(submissions: Path, lessons, scratch: Path, out: Path, **how) -> tuple:
+    """Map the submissions (folder or .zip); `how` goes to discover (known, forced, lesson_cells, notes)."""
     if not submissions.exists():
         raise GradeError(f"no such file or folder: {submissions}")
     if submissions.is_dir():
         # `backproplab grade grading/` must not grade its own autograded notebooks
-        return discover(submissions, lessons, exclude=[out / "autograded", out / "feedback"])
+        return discover(submissions, lessons, exclude=[out / "autograded", out / "feedback"], **how)
     if zipfile.is_zipfile(submissions):
         folder = scratch / "unzipped"
         folder.mkdir()
         rejected = extract_zip(submissions, folder)
-        found, unmapped = discover(folder, lessons, shown_prefix=f"{submissions.name}:")
+        found, unmapped = discover(folder, lessons, shown_prefix=f"{submissions.name}:", **how)
         return found, [Unmapped(f"{submissions.name}:{u.shown}", u.reason) for u in rejected] + unmapped
     raise GradeError(f"{submissions} is neither a folder nor a .zip file")
 
@@ -126,7 +127,7 @@ def _run_jobs(todo, state: State, out: Path, jobs: int, progress) -> int:
                           "cells": [], "manual": []}
             files = _store_files(result, out, sub.student, sub.lesson)
             state.put(sub.student, sub.lesson, {
-                "sha256": sha, "submitted": sub.shown, "result": result, "files": files,
+                "sha256": sha, "submitted": sub.shown, "lms": sub.identity(), "result": result, "files": files,
                 "graded_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"), "gradebook": None})
             done += 1
             progress.step(f"{sub.student} {sub.lesson}: {result['status']}")
@@ -167,12 +168,28 @@ def _sync_gradebook(db_path: Path, state: State, lessons, sources) -> str | None
     return str(saved) if saved else None
 
 
+def _remember_identities(state: State, unchanged: list) -> None:
+    """An unchanged hand-in may come from a new download: keep its LMS identifiers current."""
+    stale = [s for s in unchanged if (state.get(s.student, s.lesson) or {}).get("lms") != s.identity()
+             or state.get(s.student, s.lesson).get("submitted") != s.shown]
+    for sub in stale:
+        state.get(sub.student, sub.lesson).update(lms=sub.identity(), submitted=sub.shown)
+    if stale:
+        state.save()
+
+
+def _cell_ids(sources: dict) -> dict:
+    """{lesson: the nbgrader cell ids of its source notebook} (to tell a notebook's lesson)."""
+    return {lesson: {assemble.grade_id(c) for c in nb.cells if assemble.grade_id(c)} for lesson, nb in sources.items()}
+
+
 def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, timeout: float = 60,
                 progress: bool = True, sandbox: str = "auto", memory="4G", figures: bool = False) -> dict:
     """Grade every mapped submission; return the summary as a dict.
 
     submissions: a folder (nbgrader's submitted/ layout or flat LMS files) or a .zip.
-    lessons: restrict to these lesson ids (default: every lesson in solutions/).
+    lessons: restrict to these lesson ids (default: every lesson in solutions/); exactly one
+        lesson means every file of the download is that lesson's (`--lesson ID`).
     out: output folder (default <root>/grading). The gradebook is <root>/grading/gradebook.db.
     sandbox: "auto" (bubblewrap when it works here), "bwrap" (insist), "none" (see jail.py).
     memory: address space per kernel ("4G"; 0 = no limit). figures: render plots in feedback.
@@ -184,6 +201,7 @@ def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, t
         raise GradeError(f"--jobs must be at least 1, got {jobs}")
     if timeout <= 0:
         raise GradeError(f"--timeout must be positive seconds, got {timeout}")
+    forced = lessons[0] if lessons and len(set(lessons)) == 1 else None
     lessons = _lessons(root, lessons)
     jail = choose(sandbox, parse_size(memory),
                   hidden=[root / "solutions", root / "grading", out, Path(submissions), Path.home()],
@@ -195,14 +213,18 @@ def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, t
     state = State(out / STATE_NAME)
     scratch = Path(tempfile.mkdtemp(prefix="backproplab-grade-"))
     try:
-        found, unmapped = _collect(Path(submissions), lessons, scratch, out)
-        todo, unchanged = [], 0
+        notes = []
+        found, unmapped = _collect(Path(submissions), lessons, scratch, out, known=everything, forced=forced,
+                                   lesson_cells=_cell_ids(sources), notes=notes)
+        todo, kept = [], []
         for n, sub in enumerate(found):
             sha = sha256_of(sub.path)
             if state.is_current(sub.student, sub.lesson, sha):
-                unchanged += 1
+                kept.append(sub)
             else:
                 todo.append((sub, sha, _job(sub, root, scratch, timeout, n, jail, fonts)))
+        unchanged = len(kept)
+        _remember_identities(state, kept)
         bar = report.Progress(len(todo), enabled=progress)
         graded_now = _run_jobs(todo, state, out, jobs, bar) if todo else 0
     finally:
@@ -220,7 +242,7 @@ def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, t
     entries = [(k.rsplit("/", 1)[0], k.rsplit("/", 1)[1], e["result"]) for k, e in state.entries.items()
                if k.rsplit("/", 1)[1] in everything]
     report.grades_csv(out / "grades.csv", entries, names, maxima)
-    lines = report.summary_lines(entries, unmapped, graded_now, unchanged)
+    lines = report.summary_lines(entries, unmapped, graded_now, unchanged) + [f"  note: {n}" for n in notes]
     lines += misconceptions.write(out, entries, names, lessons)   # report.html, misconceptions.csv
     lines.append(jail.describe())
     if gradebook_problem:
