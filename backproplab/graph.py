@@ -249,12 +249,12 @@ class Value:
     def backward(self) -> None:
         """Set ``node.grad = d self / d node`` for every node reachable from this one.
 
-        The grad table is computed afresh on every call (by :func:`backprop`), so calling
+        The grad table is computed afresh on every call (as by :func:`backprop`), so calling
         backward twice gives the same gradients, and gradients left by an earlier backward
         on another root do not leak into this one. Nodes not reachable from ``self`` keep
         whatever ``grad`` they had.
         """
-        for node, g in backprop(self).items():
+        for node, g in _grad_table(self).items():
             node.grad = g
 
 
@@ -318,6 +318,12 @@ def backprop(root: Value) -> dict:
     """
     if type(root) is not Value:
         raise TypeError(f"backprop: root must be a Value, got {type(root).__name__}")
+    return _grad_table(root)
+
+
+def _grad_table(root: Value) -> dict:
+    # backprop's body, shared with Value.backward: the checks forbid each of the two public
+    # functions in lesson 03's backward_sweep and name the one a student called
     order = topological_order(root)
     grad_table = {root: 1.0}
     get = grad_table.get
@@ -357,12 +363,13 @@ def local_gradients(op: str, a, b=None) -> tuple:
             what = "the exponent n as b" if op == "**" else "two inputs a and b"
             raise ValueError(f"local_gradients: {op!r} needs {what}; b is None")
         if op == "**":
-            return (Value(a) ** b).local_grads
-        return _TWO_INPUTS[op](Value(a), Value(b)).local_grads
+            return ((Value(a) ** b)._local1,)
+        node = _TWO_INPUTS[op](Value(a), Value(b))
+        return (node._local1, node._local2)
     if op in _ONE_INPUT:
         if b is not None:
             raise ValueError(f"local_gradients: {op!r} has one input a; got b={_show(b)} as well")
-        return _ONE_INPUT[op](Value(a)).local_grads
+        return (_ONE_INPUT[op](Value(a))._local1,)
     known = ", ".join(repr(k) for k in (*_TWO_INPUTS, "**", *_ONE_INPUT))
     raise ValueError(f"local_gradients: unknown op {_show(op)}; known ops: {known}")
 
