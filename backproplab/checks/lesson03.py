@@ -263,6 +263,23 @@ LONE = _Spec().input("x", 0.75).done()
 CHAIN = _chain_spec(10_000)
 
 
+def _lecture_graphs():
+    """The visible cases both graph exercises share: the lectures' graphs."""
+    return [_g(CIRCUIT, "CENG 506's circuit f = (x + y) z at x = -2, y = 5, z = -4"),
+            _g(NEURON, "CENG 506's sigmoid neuron, gate by gate: f = 0.73"),
+            _g(TWICE, "b = a + a, c = b + b: each node used twice, dc/da = 4"),
+            _g(KANG, "Kang's example: v -> w -> {x, y} -> z")]
+
+
+def _hidden_graphs(seed):
+    """The hidden cases both graph exercises share: random graphs, small ones, the deep chain."""
+    return [*(_g(_random_spec(seed + k, n_inputs, n_ops), "a fresh random graph with shared "
+                 "subexpressions") for k, (n_inputs, n_ops) in enumerate(((3, 18), (4, 25), (2, 30)))),
+            _g(SQUARE, "f = x * x"),
+            _g(LONE, "a graph of one node: the root is an input"),
+            _g(CHAIN, "a chain of 10,001 nodes, deeper than Python's recursion limit")]
+
+
 def _graph_namespace():
     return {"math": math, "np": np, "Value": Value}
 
@@ -356,6 +373,26 @@ def _random_local_cases(seed, note):
     return cases
 
 
+# One correct body per operation; each catalogued mistake changes one of them.
+_LOCAL_BODIES = {
+    "+": "return (1.0, 1.0)",
+    "*": "return (b, a)",
+    "max": "return (1.0, 0.0) if a > b else ((0.0, 1.0) if a < b else (0.5, 0.5))",
+    "**": "return (b * a ** (b - 1),)",
+    "exp": "return (math.exp(a),)",
+    "tanh": "return (1.0 - math.tanh(a) ** 2,)",
+    "sigmoid": "s = 1.0 / (1.0 + math.exp(-a))\n        return (s * (1.0 - s),)",
+}
+
+
+def _local_source(changed: dict) -> str:
+    """local_gradients written out op by op, with the bodies in `changed` instead of the right ones."""
+    lines = ["def local_gradients(op, a, b=None):\n"]
+    for op, body in {**_LOCAL_BODIES, **changed}.items():
+        lines.append(f"    if op == {op!r}:\n        {body}\n")
+    return "".join(lines)
+
+
 _ONE_PLUS_INV_E = 1.0 + math.exp(-1.0)     # the 1/x gate's input in CENG 506's neuron
 
 register(LocalGradientsExercise(
@@ -397,122 +434,29 @@ register(LocalGradientsExercise(
         Mistake("mul_not_swapped", "mul swaps: for u = a b, du/da = b and du/db = a (CENG 506: "
                 "f = q z gives df/dq = z, df/dz = q). Returning (a, b) gives each input its own "
                 "value instead of the other input's.",
-                "def local_gradients(op, a, b=None):\n"
-                "    if op == '+':\n"
-                "        return (1.0, 1.0)\n"
-                "    if op == '*':\n"
-                "        return (a, b)\n"
-                "    if op == 'max':\n"
-                "        return (1.0, 0.0) if a > b else ((0.0, 1.0) if a < b else (0.5, 0.5))\n"
-                "    if op == '**':\n"
-                "        return (b * a ** (b - 1),)\n"
-                "    if op == 'exp':\n"
-                "        return (math.exp(a),)\n"
-                "    if op == 'tanh':\n"
-                "        return (1.0 - math.tanh(a) ** 2,)\n"
-                "    s = 1.0 / (1.0 + math.exp(-a))\n"
-                "    return (s * (1.0 - s),)\n"),
+                _local_source({"*": "return (a, b)"})),
         Mistake("add_swapped", "add distributes: u = a + b has du/da = du/db = 1 whatever a and b "
                 "are (CENG 506: dq/dx = dq/dy = 1). Swapping the inputs' values is the rule of "
                 "the product, not of the sum.",
-                "def local_gradients(op, a, b=None):\n"
-                "    if op in ('+', '*'):\n"
-                "        return (b, a)\n"
-                "    if op == 'max':\n"
-                "        return (1.0, 0.0) if a > b else ((0.0, 1.0) if a < b else (0.5, 0.5))\n"
-                "    if op == '**':\n"
-                "        return (b * a ** (b - 1),)\n"
-                "    if op == 'exp':\n"
-                "        return (math.exp(a),)\n"
-                "    if op == 'tanh':\n"
-                "        return (1.0 - math.tanh(a) ** 2,)\n"
-                "    s = 1.0 / (1.0 + math.exp(-a))\n"
-                "    return (s * (1.0 - s),)\n"),
+                _local_source({"+": "return (b, a)"})),
         Mistake("max_distributes", "max routes, it does not distribute: u = max(a, b) passes the "
                 "whole gradient to the larger input (du/da = 1, du/db = 0 when a > b) and none "
                 "to the other, because a small change of the smaller input does not change u.",
-                "def local_gradients(op, a, b=None):\n"
-                "    if op in ('+', 'max'):\n"
-                "        return (1.0, 1.0)\n"
-                "    if op == '*':\n"
-                "        return (b, a)\n"
-                "    if op == '**':\n"
-                "        return (b * a ** (b - 1),)\n"
-                "    if op == 'exp':\n"
-                "        return (math.exp(a),)\n"
-                "    if op == 'tanh':\n"
-                "        return (1.0 - math.tanh(a) ** 2,)\n"
-                "    s = 1.0 / (1.0 + math.exp(-a))\n"
-                "    return (s * (1.0 - s),)\n"),
+                _local_source({"max": "return (1.0, 1.0)"})),
         Mistake("pow_keeps_n", "the power rule lowers the exponent by one: d(x^n)/dx = n x^(n-1) "
                 "(CENG 506's 1/x gate: -1/x^2), not n x^n.",
-                "def local_gradients(op, a, b=None):\n"
-                "    if op == '+':\n"
-                "        return (1.0, 1.0)\n"
-                "    if op == '*':\n"
-                "        return (b, a)\n"
-                "    if op == 'max':\n"
-                "        return (1.0, 0.0) if a > b else ((0.0, 1.0) if a < b else (0.5, 0.5))\n"
-                "    if op == '**':\n"
-                "        return (b * a ** b,)\n"
-                "    if op == 'exp':\n"
-                "        return (math.exp(a),)\n"
-                "    if op == 'tanh':\n"
-                "        return (1.0 - math.tanh(a) ** 2,)\n"
-                "    s = 1.0 / (1.0 + math.exp(-a))\n"
-                "    return (s * (1.0 - s),)\n"),
+                _local_source({"**": "return (b * a ** b,)"})),
         Mistake("sigmoid_of_input", "sigma'(a) = sigma(a) (1 - sigma(a)) uses the gate's OUTPUT "
                 "s = sigma(a) = 1/(1 + e^-a), not its input: a (1 - a) is the formula applied to "
                 "the wrong number (CENG 506: (1 - 0.73) 0.73 = 0.20 at a = 1).",
-                "def local_gradients(op, a, b=None):\n"
-                "    if op == '+':\n"
-                "        return (1.0, 1.0)\n"
-                "    if op == '*':\n"
-                "        return (b, a)\n"
-                "    if op == 'max':\n"
-                "        return (1.0, 0.0) if a > b else ((0.0, 1.0) if a < b else (0.5, 0.5))\n"
-                "    if op == '**':\n"
-                "        return (b * a ** (b - 1),)\n"
-                "    if op == 'exp':\n"
-                "        return (math.exp(a),)\n"
-                "    if op == 'tanh':\n"
-                "        return (1.0 - math.tanh(a) ** 2,)\n"
-                "    return (a * (1.0 - a),)\n"),
+                _local_source({"sigmoid": "return (a * (1.0 - a),)"})),
         Mistake("tanh_of_input", "tanh'(a) = 1 - tanh(a)^2 squares the gate's OUTPUT tanh(a), not "
                 "its input: 1 - a^2 is the formula applied to the wrong number.",
-                "def local_gradients(op, a, b=None):\n"
-                "    if op == '+':\n"
-                "        return (1.0, 1.0)\n"
-                "    if op == '*':\n"
-                "        return (b, a)\n"
-                "    if op == 'max':\n"
-                "        return (1.0, 0.0) if a > b else ((0.0, 1.0) if a < b else (0.5, 0.5))\n"
-                "    if op == '**':\n"
-                "        return (b * a ** (b - 1),)\n"
-                "    if op == 'exp':\n"
-                "        return (math.exp(a),)\n"
-                "    if op == 'tanh':\n"
-                "        return (1.0 - a * a,)\n"
-                "    s = 1.0 / (1.0 + math.exp(-a))\n"
-                "    return (s * (1.0 - s),)\n"),
+                _local_source({"tanh": "return (1.0 - a * a,)"})),
         Mistake("max_tie_to_a", "at a tie (a == b) this max gives the whole gradient to a; the "
                 "lesson's convention (stated in the task) splits it evenly, (0.5, 0.5), so that "
                 "neither input is preferred.",
-                "def local_gradients(op, a, b=None):\n"
-                "    if op == '+':\n"
-                "        return (1.0, 1.0)\n"
-                "    if op == '*':\n"
-                "        return (b, a)\n"
-                "    if op == 'max':\n"
-                "        return (1.0, 0.0) if a >= b else (0.0, 1.0)\n"
-                "    if op == '**':\n"
-                "        return (b * a ** (b - 1),)\n"
-                "    if op == 'exp':\n"
-                "        return (math.exp(a),)\n"
-                "    if op == 'tanh':\n"
-                "        return (1.0 - math.tanh(a) ** 2,)\n"
-                "    s = 1.0 / (1.0 + math.exp(-a))\n"
-                "    return (s * (1.0 - s),)\n",
+                _local_source({"max": "return (1.0, 0.0) if a >= b else (0.0, 1.0)"}),
                 hidden_only=True),
     ],
     alternatives=[
@@ -727,21 +671,13 @@ register(TopologicalOrderExercise(
             "random graph with shared subexpressions: every node reachable from the root "
             "exactly once, each after all of its parents (any such order is accepted)",
     visible=[
-        _g(CIRCUIT, "CENG 506's circuit f = (x + y) z"),
-        _g(NEURON, "CENG 506's sigmoid neuron, gate by gate"),
-        _g(TWICE, "b = a + a, c = b + b: each node used twice"),
-        _g(KANG, "Kang's example: v -> w -> {x, y} -> z"),
+        *_lecture_graphs(),
         _g(SKIP, "f = x + x y: x is used directly and through m = x y"),
         _g(_random_spec(303, 3, 12), "a random graph with shared subexpressions"),
     ],
     hidden=[
-        _g(_random_spec(9303, 3, 18), "a fresh random graph with shared subexpressions"),
-        _g(_random_spec(9304, 4, 25), "a fresh random graph with shared subexpressions"),
-        _g(_random_spec(9305, 2, 30), "a fresh random graph with shared subexpressions"),
+        *_hidden_graphs(9303),
         _g(PATTERNS, "f = 2 (x y + max(z, w))"),
-        _g(SQUARE, "f = x * x"),
-        _g(LONE, "a graph of one node: the root is an input"),
-        _g(CHAIN, "a chain of 10,001 nodes, deeper than Python's recursion limit"),
     ],
     hidden_summary="fresh random graphs with shared subexpressions, x * x, a one-node graph "
                    "and a chain of 10,001 nodes",
@@ -966,6 +902,17 @@ def _sweep(body):
     return "def backward_sweep(root):\n" + body
 
 
+def _sweep_source(order="    order = topological_order(root)\n",
+                  reset="    for node in order:\n        node.grad = 0.0\n",
+                  seed="    root.grad = 1.0\n", sweep="reversed(order)",
+                  update="p.grad += node.grad * local") -> str:
+    """The backward sweep written out step by step; a catalogued mistake changes one step."""
+    return _sweep(order + reset + seed
+                  + f"    for node in {sweep}:\n"
+                  + "        for p, local in zip(node.parents, node.local_grads):\n"
+                  + f"            {update}\n")
+
+
 _BACKWARD_RECURSION = (
     "the order is built by a recursive depth-first search: it makes one nested call per node "
     "along a path, and Python stops any recursion deeper than its recursion limit "
@@ -982,24 +929,16 @@ register(BackwardSweepExercise(
             "dc/da = 4, Kang's v -> w -> {x, y} -> z, f = 2 (x y + max(z, w)) and a random "
             "graph with shared subexpressions, against backproplab.graph",
     visible=[
-        _g(CIRCUIT, "CENG 506's circuit f = (x + y) z at x = -2, y = 5, z = -4"),
-        _g(NEURON, "CENG 506's sigmoid neuron, gate by gate: f = 0.73"),
-        _g(TWICE, "b = a + a, c = b + b: dc/da = 4"),
-        _g(KANG, "Kang's example: v -> w -> {x, y} -> z"),
+        *_lecture_graphs(),
         _g(PATTERNS, "f = 2 (x y + max(z, w)): add distributes, mul swaps, max routes"),
         _g(_random_spec(313, 3, 12), "a random graph with shared subexpressions"),
     ],
     hidden=[
-        _g(_random_spec(9313, 3, 18), "a fresh random graph with shared subexpressions"),
-        _g(_random_spec(9314, 4, 25), "a fresh random graph with shared subexpressions"),
-        _g(_random_spec(9315, 2, 30), "a fresh random graph with shared subexpressions"),
+        *_hidden_graphs(9313),
         _g(SKIP, "f = x + x y"),
-        _g(SQUARE, "f = x * x"),
-        _g(LONE, "a graph of one node: the root is an input"),
         _g(NEURON, "CENG 506's neuron on which backward has already run once", prefilled=True),
         _g(_random_spec(9316, 3, 15), "a random graph on which backward has already run once",
            prefilled=True),
-        _g(CHAIN, "a chain of 10,001 nodes, deeper than Python's recursion limit"),
     ],
     hidden_summary="fresh random graphs with shared subexpressions, x * x, a one-node graph, "
                    "graphs whose .grad still hold an earlier backward's gradients, and a chain "
@@ -1009,67 +948,34 @@ register(BackwardSweepExercise(
                 "operations) gets one term per use, and its gradient is their SUM (Kang: "
                 "grad_table[u_j] = sum over the children u_i of grad_table[u_i] du_i/du_j). "
                 "`p.grad = ...` keeps only the last term; accumulate with `p.grad += ...`.",
-                _sweep("    order = topological_order(root)\n"
-                       "    for node in order:\n"
-                       "        node.grad = 0.0\n"
-                       "    root.grad = 1.0\n"
-                       "    for node in reversed(order):\n"
-                       "        for p, local in zip(node.parents, node.local_grads):\n"
-                       "            p.grad = node.grad * local\n")),
+                _sweep_source(update="p.grad = node.grad * local")),
         Mistake("no_seed", "the sweep never starts: the root's own gradient d root / d root = 1 "
                 "(Kang: grad_table[u^(n)] <- 1) must be set before anything is passed back; "
                 "with it left at 0 every product is 0.",
-                _sweep("    order = topological_order(root)\n"
-                       "    for node in order:\n"
-                       "        node.grad = 0.0\n"
-                       "    for node in reversed(order):\n"
-                       "        for p, local in zip(node.parents, node.local_grads):\n"
-                       "            p.grad += node.grad * local\n")),
+                _sweep_source(seed="")),
         Mistake("forward_order", "the nodes are visited in topological order (inputs first), so "
                 "a node passes its gradient on before its children have given it theirs. Go "
                 "backwards: reversed(topological_order(root)), the root first (Kang: for j = n - 1 "
                 "down to 1).",
-                _sweep("    order = topological_order(root)\n"
-                       "    for node in order:\n"
-                       "        node.grad = 0.0\n"
-                       "    root.grad = 1.0\n"
-                       "    for node in order:\n"
-                       "        for p, local in zip(node.parents, node.local_grads):\n"
-                       "            p.grad += node.grad * local\n")),
+                _sweep_source(sweep="order")),
         Mistake("no_chain", "each parent receives only the local gradient du_i/du_j; the chain "
                 "rule multiplies it by the node's own gradient, the upstream d root / du_i: "
                 "p.grad += node.grad * local.",
-                _sweep("    order = topological_order(root)\n"
-                       "    for node in order:\n"
-                       "        node.grad = 0.0\n"
-                       "    root.grad = 1.0\n"
-                       "    for node in reversed(order):\n"
-                       "        for p, local in zip(node.parents, node.local_grads):\n"
-                       "            p.grad += local\n")),
+                _sweep_source(update="p.grad += local")),
         Mistake("no_reset", "the gradients are added to whatever .grad held before the call "
                 "(the gradients of an earlier backward), so a second backward doubles them. "
                 "Start every node at 0 (Kang's grad_table starts empty), then set the root's to 1.",
-                _sweep("    order = topological_order(root)\n"
-                       "    root.grad = 1.0\n"
-                       "    for node in reversed(order):\n"
-                       "        for p, local in zip(node.parents, node.local_grads):\n"
-                       "            p.grad += node.grad * local\n"),
+                _sweep_source(reset=""),
                 hidden_only=True),
         Mistake("recursive_topo", _BACKWARD_RECURSION,
-                _sweep("    order, seen = [], set()\n"
-                       "    def visit(node):\n"
-                       "        if node not in seen:\n"
-                       "            seen.add(node)\n"
-                       "            for p in node.parents:\n"
-                       "                visit(p)\n"
-                       "            order.append(node)\n"
-                       "    visit(root)\n"
-                       "    for node in order:\n"
-                       "        node.grad = 0.0\n"
-                       "    root.grad = 1.0\n"
-                       "    for node in reversed(order):\n"
-                       "        for p, local in zip(node.parents, node.local_grads):\n"
-                       "            p.grad += node.grad * local\n"),
+                _sweep_source(order="    order, seen = [], set()\n"
+                                    "    def visit(node):\n"
+                                    "        if node not in seen:\n"
+                                    "            seen.add(node)\n"
+                                    "            for p in node.parents:\n"
+                                    "                visit(p)\n"
+                                    "            order.append(node)\n"
+                                    "    visit(root)\n"),
                 hidden_only=True),
     ],
     alternatives=[
