@@ -386,6 +386,45 @@ def test_a_wrong_gradient_is_named_with_its_derivative():
     assert "after backward_sweep(c), b.grad = 1; expected dc/db = 2" in message
 
 
+def _sweep_setting(transform):
+    """A backward_sweep that sets every node's .grad to transform(the right gradients): it finds
+    its case by the graph's labels and input values (tests/test_diagnoses.py's answers, for graphs)."""
+    ex = exercise("backward_sweep")
+    table = {}
+    for case in (*ex.visible, *ex.hidden):
+        spec = case.args[0]
+        key = frozenset((e[0], e[3] if e[1] == "" else None) for e in spec)
+        table[key] = dict(zip((e[0] for e in spec), transform(np.array(case.expected))))
+
+    def backward_sweep(root):
+        nodes = graph_nodes(root)
+        grads = table[frozenset((v.label, v.data if not v.parents else None) for v in nodes)]
+        for node in nodes:
+            node.grad = float(grads[node.label])
+    return backward_sweep
+
+
+@pytest.mark.parametrize("key, transform", [
+    ("constant_factor", lambda e: 1.1 * e),
+    ("constant_offset", lambda e: e + 0.1),
+    ("sign_flipped", lambda e: -e),
+    ("rounded", lambda e: np.round(e, 2)),
+    ("not_finite", lambda e: np.where(np.arange(e.size) == 0, np.inf, e)),
+])
+def test_backward_sweep_says_how_wrong_gradients_relate_to_the_right_ones(key, transform):
+    with pytest.raises(CheckFailure) as info:
+        exercise("backward_sweep").grade(_sweep_setting(transform))
+    assert info.value.diagnosis.kind == "relation" and info.value.diagnosis.key == key, info.value.message
+    assert info.value.diagnosis.text in info.value.message
+
+
+def test_a_topological_order_gets_no_relation_to_the_references_order():
+    assert exercise("topological_order").says_relations is False
+    kahn = compiled("topological_order", exercise("topological_order").alternatives[0])
+    message = failure("topological_order", lambda root: kahn(root)[::-1], "check")
+    assert "lists the root 'f' first" in message and "What came back" not in message
+
+
 def test_a_patched_value_class_does_not_change_what_is_read_back():
     # a cell that replaces Value.grad by a property cannot make .grad read as the right answer
     saved = Value.__dict__["grad"]

@@ -33,7 +33,7 @@ from ..graph import Value
 from . import _safe as s
 # Bind the builtins this module uses to the copies captured at import (see _safe).
 from ._safe import enumerate, float, isinstance, len, list, str, super, tuple, zip  # noqa: A004
-from .exercise import Case, Exercise, Mistake
+from .exercise import Case, CheckFailure, Diagnosis, Exercise, Mistake
 from . import register
 
 # builtins _safe does not export, captured the same way
@@ -42,13 +42,8 @@ id = _b.id  # noqa: A001
 set = _b.set  # noqa: A001
 type = _b.type  # noqa: A001
 _max, _min, _sum = _b.max, _b.min, _b.sum
-RecursionError = _b.RecursionError  # noqa: A001
 
 LESSON = "03-computational-graphs"
-
-# The deepest graph a recursive traversal survives is about the recursion limit (1000 by
-# default) minus the frames already on the stack; graphs at least this deep get the hint.
-_DEEP = 500
 
 # ----------------------------------------------------------------------------- graphs as data
 
@@ -320,18 +315,19 @@ def _what(v) -> str:
 # ============================================================================ local_gradients
 
 class LocalGradientsExercise(Exercise):
-    """local_gradients(op, a, b) -> a tuple, one derivative per input; compared number by number."""
+    """local_gradients(op, a, b) -> a tuple, one derivative per input; compared number by number.
+
+    observe() turns the tuple into a 1-D array (NumPy's dtype for the numbers returned), so
+    that the generic relations (a factor, the sign, float32, ...) see all of them at once.
+    """
 
     def observe(self, result, args, kwargs):
-        """A tuple of floats, or (when it is not a list of numbers) a description of it."""
+        """The numbers returned, as a 1-D array; a description when they are not numbers."""
         if isinstance(result, (tuple, list)) or (isinstance(result, s.ndarray) and result.ndim == 1):
-            out = []
             for v in result:
-                f = _real(v)
-                if f is None:
+                if _real(v) is None:
                     return f"a {type(result).__name__} holding {_what(v)}, not only numbers"
-                out.append(f)
-            return tuple(out)
+            return s.array(list(result)) if len(result) else s.array([], dtype=s.float64)
         f = _real(result)
         if f is not None:
             return f"a single number ({s.fmt(f)}), not a tuple"
@@ -340,21 +336,28 @@ class LocalGradientsExercise(Exercise):
     def judge(self, got, expected, case):
         call = case.call_text(self.name)
         where = f"  [{case.note}]" if case.note else ""
-        if not isinstance(expected, tuple):
+        if not isinstance(expected, s.ndarray):
             return "different"      # only for a catalogue entry's odd output
-        if len(expected) == 1:
+        want = _as_tuple(expected)
+        if len(want) == 1:
             shape = "a tuple of one number, (du/da,), for a one-input operation"
         else:
             shape = "a tuple of two numbers, (du/da, du/db), one per input"
+        if not isinstance(got, (str, s.ndarray)):
+            got = self.observe(got, (), {})          # a raw answer (a tuple or list) as observed
         if isinstance(got, str):
-            return f"{call} returned {got}; expected {shape}: {s.fmt(expected)}.{where}"
-        if len(got) != len(expected):
-            return (f"{call} returned {len(got)} number{'s' if len(got) != 1 else ''} "
-                    f"{s.fmt(got)}; expected {shape}: {s.fmt(expected)}.{where}")
-        g, e = s.to_float_array(got), s.to_float_array(expected)
-        if s.compare(g, e, self.rtol, self.atol) is None:
+            return f"{call} returned {got}; expected {shape}: {s.fmt(want)}.{where}"
+        mine = _as_tuple(got)
+        if len(mine) != len(want):
+            return (f"{call} returned {len(mine)} number{'s' if len(mine) != 1 else ''} "
+                    f"{s.fmt(mine)}; expected {shape}: {s.fmt(want)}.{where}")
+        if s.compare(s.to_float_array(got), expected, self.rtol, self.atol) is None:
             return None
-        return f"{call} returned {s.fmt(got)}; expected {s.fmt(expected)}.{where}"
+        return f"{call} returned {s.fmt(mine)}; expected {s.fmt(want)}.{where}"
+
+
+def _as_tuple(values) -> tuple:
+    return tuple(float(v) for v in values)
 
 
 def _lg(op, a, b=None, note=""):
@@ -399,13 +402,14 @@ register(LocalGradientsExercise(
     name="local_gradients",
     reference=graph.local_gradients,
     lesson=LESSON,
-    summary="CENG 506's gates at their worked numbers (q = x + y at -2, 5; f = q z at 3, -4; "
+    summary="CENG 506's gates at their worked numbers (f = q z at 3, -4; q = x + y at -2, 5; "
             "w0 x0 at 2, -1; exp at -1: e^-1 = 0.37; the 1/x gate at 1.37: -1/x^2 = -0.53; "
             "sigmoid at 1: 0.20), tanh, x^2, max with either input the larger; a tuple of "
             "one derivative per input",
     visible=[
-        _lg("+", -2.0, 5.0, note="CENG 506: q = x + y at x = -2, y = 5; dq/dx = dq/dy = 1"),
+        # two different derivatives first: a wrong answer's factor or offset shows on it alone
         _lg("*", 3.0, -4.0, note="CENG 506: f = q z at q = 3, z = -4; df/dq = z, df/dz = q"),
+        _lg("+", -2.0, 5.0, note="CENG 506: q = x + y at x = -2, y = 5; dq/dx = dq/dy = 1"),
         _lg("*", 2.0, -1.0, note="CENG 506's neuron: w0 x0 at w0 = 2, x0 = -1"),
         _lg("exp", -1.0, note="CENG 506's neuron: the exp gate at -1, e^-1 = 0.37"),
         _lg("**", _ONE_PLUS_INV_E, -1.0,
@@ -516,15 +520,8 @@ def _g(spec, note, prefilled=False):
     return GraphCase((spec, prefilled), note=note)
 
 
-@dataclass
 class _GraphExercise(Exercise):
-    """An exercise whose function takes the root of a Value graph built afresh for each call.
-
-    recursion_hint: said when the function raised RecursionError on a graph too deep for
-    recursion (the catalogue's recursive entry's explanation).
-    """
-
-    recursion_hint: str = ""
+    """An exercise whose function takes the root of a Value graph built afresh for each call."""
 
     def arguments(self, case):
         spec, prefilled = case.args
@@ -545,21 +542,49 @@ class _GraphExercise(Exercise):
             raise RuntimeError("observe() called for another graph than the last one built")
         return nodes, spec
 
-    def _call(self, fn, case):
-        """As Exercise._call; a RecursionError on a deep graph also says why it happened."""
-        raised = []
+    def failure(self, fn, case):
+        """As Exercise.failure, with two additions: an exception that a catalogue entry
+        reproduces (the recursive search's RecursionError on the deep chain) is diagnosed as
+        that mistake, and the answer is judged by verdict()."""
+        got, problem = self.outcome(fn, case)
+        if problem:
+            mistake = self._raising_mistake(fn, problem, case)
+            if mistake is not None:
+                diagnosis = Diagnosis("mistake", mistake.key, mistake.explain)
+                return CheckFailure(problem + diagnosis.suffix(), diagnosis)
+            return CheckFailure(problem, Diagnosis("problem", s.getattr(problem, "key", "other")))
+        message = self.verdict(got, case)
+        if message is None:
+            return None
+        diagnosis = self.diagnose(fn, got, case)
+        return CheckFailure(message + diagnosis.suffix(), diagnosis)
 
-        def watched(*args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except RecursionError:
-                raised.append(True)
-                raise
+    def verdict(self, got, case):
+        """None when `got` is right on `case`, else what is wrong."""
+        return self.judge(got, self.expected(case), case)
 
-        result, problem = super()._call(watched, case)
-        if problem is not None and raised and self.recursion_hint and _depth(case.args[0]) >= _DEEP:
-            problem += f"\n  Likely mistake: {self.recursion_hint}"
-        return result, problem
+    def _raising_mistake(self, fn, problem, case):
+        """The first catalogue entry that raises the exception the student's call raised on
+        `case` and gives the student's answers on every visible case where both run."""
+        key = s.getattr(problem, "key", "")
+        if not key.startswith("raised "):
+            return None
+        seen = self.visible_outcomes(fn)
+        for mistake in self.mistakes:
+            if self._raised_by(mistake, case) == key[len("raised "):] and s.all_true(
+                    self._agrees(mistake, other, mine) for other, mine, p in seen if p is None):
+                return mistake
+        return None
+
+    def _raised_by(self, mistake, case):
+        """The name of the exception the entry raises on `case`, or None."""
+        try:
+            wrong = self.compile(mistake.source)
+            args, kwargs = self.arguments(case)
+            wrong(*args, **kwargs)
+        except s.BaseException as exc:    # noqa: B036 - what it raises is the question
+            return type(exc).__name__
+        return None
 
 
 # ============================================================================ topological_order
@@ -588,15 +613,10 @@ class TopologicalOrderExercise(_GraphExercise):
             labels.append(spec[j][0])
         return ("order", " ".join(labels))
 
-    def run_case(self, fn, case):
-        got, problem = self.call(fn, case)
-        if problem:
-            return problem
-        message = self.judge_order(got, case)
-        if message is None:
-            return None
-        hint = self.likely_mistake(got, case)
-        return message + (f"\n  Likely mistake: {hint}" if hint else "")
+    says_relations = False      # many right answers: no relation to the reference's one
+
+    def verdict(self, got, case):
+        return self.judge_order(got, case)
 
     def judge(self, got, expected, case):
         """None when the two answers are the same list of labels (for the catalogue)."""
@@ -837,7 +857,6 @@ register(TopologicalOrderExercise(
     ],
     forbidden=(graph.topological_order, graph.backprop),
     namespace=_namespace_topological,
-    recursion_hint=_TOPO_RECURSION,
 ))
 
 
@@ -1016,5 +1035,4 @@ register(BackwardSweepExercise(
     ],
     forbidden=(Value.backward, graph.backprop),
     namespace=_namespace_backward,
-    recursion_hint=_BACKWARD_RECURSION,
 ))
