@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["Value", "topological_order", "backprop"]
+__all__ = ["Value", "topological_order", "backprop", "local_gradients"]
 
 
 class Value:
@@ -228,17 +228,33 @@ class Value:
             return _node(a, "relu", self, 1.0, None, None)
         return _node(0.0, "relu", self, 0.0, None, None)
 
+    def max(self, other):
+        """u = max(a, b);  du/da = 1 if a > b, 0 if a < b, and 1/2 at a tie; du/db = 1 - du/da.
+
+        The max gate routes the gradient to the larger input. At a tie any split summing to 1
+        is a valid (sub)gradient; splitting it evenly treats both inputs alike (as PyTorch's
+        maximum does). ``relu`` keeps the lectures' own convention, 0 at 0.
+        """
+        if type(other) is Value:
+            a, b = self.data, other.data
+            local = 1.0 if a > b else (0.0 if a < b else 0.5)
+            return _node(a if a >= b else b, "max", self, local, other, 1.0 - local)
+        c = _constant(other, "max")
+        a = self.data
+        local = 1.0 if a > c else (0.0 if a < c else 0.5)
+        return _node(a if a >= c else c, "max", self, local, None, None)
+
     # ---- back-propagation ---------------------------------------------------------------------
 
     def backward(self) -> None:
         """Set ``node.grad = d self / d node`` for every node reachable from this one.
 
-        The grad table is computed afresh on every call (by :func:`backprop`), so calling
+        The grad table is computed afresh on every call (as by :func:`backprop`), so calling
         backward twice gives the same gradients, and gradients left by an earlier backward
         on another root do not leak into this one. Nodes not reachable from ``self`` keep
         whatever ``grad`` they had.
         """
-        for node, g in backprop(self).items():
+        for node, g in _grad_table(self).items():
             node.grad = g
 
 
@@ -302,6 +318,12 @@ def backprop(root: Value) -> dict:
     """
     if type(root) is not Value:
         raise TypeError(f"backprop: root must be a Value, got {type(root).__name__}")
+    return _grad_table(root)
+
+
+def _grad_table(root: Value) -> dict:
+    # backprop's body, shared with Value.backward: the checks forbid each of the two public
+    # functions in lesson 03's backward_sweep and name the one a student called
     order = topological_order(root)
     grad_table = {root: 1.0}
     get = grad_table.get
@@ -315,6 +337,41 @@ def backprop(root: Value) -> dict:
         if parent is not None:
             grad_table[parent] = get(parent, 0.0) + g * node._local2
     return grad_table
+
+
+_TWO_INPUTS = {"+": Value.__add__, "-": Value.__sub__, "*": Value.__mul__,
+               "/": Value.__truediv__, "max": Value.max}
+_ONE_INPUT = {"exp": Value.exp, "log": Value.log, "tanh": Value.tanh, "sigmoid": Value.sigmoid,
+              "relu": Value.relu, "neg": Value.__neg__}
+
+
+def local_gradients(op: str, a, b=None) -> tuple:
+    """The local derivatives of one operation u = op(a, b) at the numbers a (and b).
+
+    Two inputs ("+", "-", "*", "/", "max"): (du/da, du/db), e.g. mul swaps:
+    local_gradients("*", a, b) = (b, a). One input ("exp", "log", "tanh", "sigmoid", "relu",
+    "neg"): (du/da,), e.g. ("sigmoid", a) -> (s (1 - s),) with s = sigma(a). "**" takes the
+    exponent n as b (a plain number, not an input): (n a^(n-1),). These are the numbers a
+    :class:`Value` stores as ``local_grads`` when the operation is applied to inputs holding
+    a and b, which is how they are computed here.
+    """
+    if type(op) is not str:
+        raise TypeError(f"local_gradients: op must be a str such as '*' or 'exp', got "
+                        f"{type(op).__name__} {_show(op)}")
+    if op in _TWO_INPUTS or op == "**":
+        if b is None:
+            what = "the exponent n as b" if op == "**" else "two inputs a and b"
+            raise ValueError(f"local_gradients: {op!r} needs {what}; b is None")
+        if op == "**":
+            return ((Value(a) ** b)._local1,)
+        node = _TWO_INPUTS[op](Value(a), Value(b))
+        return (node._local1, node._local2)
+    if op in _ONE_INPUT:
+        if b is not None:
+            raise ValueError(f"local_gradients: {op!r} has one input a; got b={_show(b)} as well")
+        return (_ONE_INPUT[op](Value(a))._local1,)
+    known = ", ".join(repr(k) for k in (*_TWO_INPUTS, "**", *_ONE_INPUT))
+    raise ValueError(f"local_gradients: unknown op {_show(op)}; known ops: {known}")
 
 
 # ---- argument checks (a float takes the first, cheap branch; the rest is off the hot path) ------

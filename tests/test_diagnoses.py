@@ -17,12 +17,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backproplab.checks import CheckFailure, exercise, exercises
+from backproplab.checks import CheckFailure, Exercise, exercise, exercises
 from backproplab.checks import _safe as s
 from backproplab.checks import relations
 from _checks_helpers import failure
 
-BY_VALUE = [name for name, ex in exercises().items() if ex.says_relations]
+# The wrong answers below find their case by its arguments. An exercise whose calls receive
+# arguments built afresh from the case (Exercise.arguments overridden: lesson 03's graphs) is
+# measured the same way in its lesson's own tests.
+BY_VALUE = [name for name, ex in exercises().items()
+            if ex.says_relations and type(ex).arguments is Exercise.arguments]
 TARGET = 0.90
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backproplab.gradcheck import numerical_gradient, relative_error
-from backproplab.graph import Value, backprop, topological_order
+from backproplab.graph import Value, backprop, local_gradients, topological_order
 
 SETTINGS = settings(deadline=None, max_examples=50, derandomize=True)
 
@@ -250,6 +250,110 @@ def test_binary_op_with_a_number_matches_op_with_a_value(name):
             assert with_number.data == with_value.data
             assert b.grad == pytest.approx(a.grad, rel=1e-15)
             assert len(topological_order(with_number)) == 2
+
+
+# --- the max gate: routes the gradient to the larger input ------------------------------------------
+
+@SETTINGS
+@given(ANY, ANY)
+def test_max_routes_the_gradient_to_the_larger_input(a0, b0):
+    if abs(a0 - b0) < 1e-3:          # central differences are wrong across the kink
+        return
+    a, b = Value(a0), Value(b0)
+    out = a.max(b)
+    out.backward()
+    assert out.data == max(a0, b0)
+    assert (a.grad, b.grad) == ((1.0, 0.0) if a0 > b0 else (0.0, 1.0))
+    num = numerical_gradient(lambda p: max(p[0], p[1]), np.array([a0, b0]))
+    assert agrees([a.grad, b.grad], num)
+
+
+def test_max_splits_a_tie_evenly():
+    a, b = Value(1.5), Value(1.5)
+    out = a.max(b)
+    out.backward()
+    assert (out.data, a.grad, b.grad) == (1.5, 0.5, 0.5)
+    x = Value(2.0)
+    same = x.max(x)                   # one node used twice: 1/2 + 1/2
+    same.backward()
+    assert x.grad == 1.0
+
+
+@pytest.mark.parametrize("a0, c, value, grad", [(3.0, 1.0, 3.0, 1.0), (-3.0, 1.0, 1.0, 0.0),
+                                                (0.0, 0.0, 0.0, 0.5), (-2.5, -2.5, -2.5, 0.5)])
+def test_max_with_a_number(a0, c, value, grad):
+    a = Value(a0)
+    out = a.max(c)
+    out.backward()
+    assert (out.data, a.grad, out.op, len(out.parents)) == (value, grad, "max", 1)
+
+
+def test_max_refuses_what_is_not_a_number():
+    with pytest.raises(TypeError, match="Value max str"):
+        Value(1.0).max("2")
+
+
+# --- local_gradients: the table of local derivatives --------------------------------------------------
+
+LOCAL_OPS = {
+    "+": (lambda a, b: a + b, ANY, ANY), "-": (lambda a, b: a - b, ANY, ANY),
+    "*": (lambda a, b: a * b, ANY, ANY), "/": (lambda a, b: a / b, ANY, NONZERO),
+    "max": (lambda a, b: max(a, b), ANY, ANY),
+    "exp": (math.exp, floats(-5.0, 5.0), None), "log": (math.log, floats(0.1, 10.0), None),
+    "tanh": (math.tanh, floats(-5.0, 5.0), None), "sigmoid": (sigma, floats(-10.0, 10.0), None),
+    "relu": (lambda a: max(0.0, a), ANY, None), "neg": (lambda a: -a, ANY, None),
+}
+
+
+@pytest.mark.parametrize("op", sorted(LOCAL_OPS))
+def test_local_gradients_against_central_differences(op):
+    fn, sa, sb = LOCAL_OPS[op]
+
+    @SETTINGS
+    @given(sa, sb if sb is not None else st.none())
+    def check(a0, b0):
+        if op in ("max", "relu") and abs(a0 - (b0 if b0 is not None else 0.0)) < 1e-3:
+            return                    # the kink
+        got = local_gradients(op, a0) if b0 is None else local_gradients(op, a0, b0)
+        assert type(got) is tuple and len(got) == (1 if b0 is None else 2)
+        point = np.array([a0] if b0 is None else [a0, b0])
+        num = numerical_gradient(lambda p: fn(*p), point)
+        assert agrees(list(got), num)
+
+    check()
+
+
+@SETTINGS
+@given(floats(0.2, 3.0), st.sampled_from([2.0, 3.0, -1.0, 0.5, -2.0, 1.0, 0.0]))
+def test_local_gradients_of_a_power(a0, n):
+    (got,) = local_gradients("**", a0, n)
+    assert got == pytest.approx(n * a0 ** (n - 1), rel=1e-14)
+
+
+def test_local_gradients_are_what_a_value_stores():
+    a, b = Value(0.7), Value(-1.3)
+    for op, node in (("+", a + b), ("*", a * b), ("max", a.max(b)), ("-", a - b), ("/", a / b)):
+        assert local_gradients(op, 0.7, -1.3) == node.local_grads
+    for op in ("exp", "tanh", "sigmoid", "relu"):
+        assert local_gradients(op, 0.7) == getattr(a, op)().local_grads
+    assert local_gradients("**", 0.7, 3) == (a ** 3).local_grads
+    # the lectures' gates: mul swaps, the 1/x gate at 1.37 gives -0.53, the sigmoid at 1 gives 0.20
+    assert local_gradients("*", 3.0, -4.0) == (-4.0, 3.0)
+    assert round(local_gradients("**", 1 + math.exp(-1), -1)[0], 2) == -0.53
+    assert round(local_gradients("sigmoid", 1.0)[0], 2) == 0.20
+
+
+@pytest.mark.parametrize("args, error, words", [
+    (("*", 1.0), ValueError, "'\\*' needs two inputs a and b; b is None"),
+    (("**", 2.0), ValueError, "needs the exponent n as b"),
+    (("exp", 1.0, 2.0), ValueError, "'exp' has one input a; got b=2.0 as well"),
+    (("sqrt", 1.0), ValueError, "unknown op 'sqrt'; known ops: '\\+'"),
+    ((3, 1.0), TypeError, "op must be a str"),
+    (("+", "1", 2.0), TypeError, "data must be a real number"),
+])
+def test_local_gradients_bad_input(args, error, words):
+    with pytest.raises(error, match=words):
+        local_gradients(*args)
 
 
 def test_relu_derivative_is_zero_at_zero():
