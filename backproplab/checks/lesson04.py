@@ -435,6 +435,14 @@ register(_Lesson04Exercise(
                 "e^{z_i} / sum_j e^{z_j}.",
                 "def softmax(z):\n"
                 "    return z / np.sum(z, axis=-1, keepdims=True)\n"),
+        Mistake("whole_batch",
+                "the max and the sum run over the whole batch, as if it were one sample: then all "
+                "the rows together sum to 1. Each row is one sample's k scores and is normalised "
+                "on its own: np.max(z, axis=-1, keepdims=True) and np.sum(e, axis=-1, "
+                "keepdims=True), so that every row sums to 1.",
+                "def softmax(z):\n"
+                "    e = np.exp(z - np.max(z))\n"
+                "    return e / np.sum(e)\n"),
         Mistake("global_max",
                 "the maximum is taken over the whole batch, not per row: a row far below the "
                 "batch's largest score is shifted so low that every e^{...} underflows to 0, "
