@@ -6,8 +6,10 @@ leaky_relu_prime, softmax, softmax_jacobian. Each is compared with backproplab.a
 Visible cases hold the derivative table's values at z = 0 and at the saturated ends (|z| = 10
 and 30, CENG 506's gate inputs); hidden cases add |z| = 1000, where a formula that builds
 e^{|z|} overflows to inf and returns nan, and a batch of one. Several catalogued mistakes are
-such overflows; NaN never equals NaN in a comparison, so _Lesson04Exercise's judge counts NaN
-in the same places as equal (the expected answers themselves are always finite).
+such overflows. Exercise.same() recognises a NaN answer as a catalogue entry's only when every
+other value is bit-for-bit the same; _Lesson04Exercise's judge counts NaN in the same places
+as equal and the other values within the exercise's tolerance, as for any answer (the
+expected answers themselves are always finite).
 """
 from __future__ import annotations
 
@@ -37,9 +39,9 @@ class _Lesson04Exercise(Exercise):
     """An Exercise whose judge counts NaN as equal to NaN at the same index.
 
     Used when a catalogued mistake's output (an overflow's inf/inf) is compared with the
-    student's: without it an answer that returns nan exactly where the mistake does could
-    never be recognised. Expected answers from the reference never hold NaN, so a NaN in the
-    student's answer still fails against them.
+    student's: the finite values of an answer written in another order may differ from the
+    entry's in the last bits. Expected answers from the reference never hold NaN, so a NaN
+    in the student's answer still fails against them.
     """
 
     def judge(self, got, expected, case):
@@ -232,9 +234,9 @@ register(_Lesson04Exercise(
     summary="z = 0 (0, the convention Samatova states), z = +-10, whole-number vectors and "
             "matrices from -5 to 5; float64 output of the input's shape; z not modified",
     visible=[
+        Case((10.0,), note="z = 10: slope 1"),
         Case((0.0,), note="z = 0: ReLU has no derivative there; Samatova's convention "
                           "substitutes 0"),
-        Case((10.0,), note="z = 10: slope 1"),
         Case((-10.0,), note="z = -10: slope 0"),
         Case((np.array([-3.0, -1.5, -1.0, 0.0, 1.0, 1.5, 3.0]),), note="both sides of the kink"),
         *_integer_cases(403, [(8,), (3, 4)], note="seeded whole-number z"),
