@@ -42,8 +42,9 @@ def sigmoid(z):
 def sigmoid_prime(z):
     """sigma'(z) = sigma(z) (1 - sigma(z)).
 
-    Samatova's extra slide ends its derivation with S(t)(S(t) - 1): the sign is wrong
-    (it drops the minus of d(e^{-t})/dt = -e^{-t}); CENG 506's derivation is right.
+    Samatova's extra slide "Differentiating Sigmoid Function" ends with S(t)(S(t) - 1): the
+    sign is wrong (its first step drops the minus of the power rule, d(u^-1)/du = -u^-2,
+    keeping only that of d(e^{-t})/dt = -e^{-t}); CENG 506's derivation is right.
     """
     s = _sigmoid_kernel(_z(z, "sigmoid_prime"))
     return _out(s * (1.0 - s))
