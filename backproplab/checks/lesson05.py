@@ -54,6 +54,11 @@ def _namespace_relative_error():
     return {**_namespace_gradcheck(), "numerical_gradient": gradcheck.numerical_gradient}
 
 
+def _def(header):
+    """A maker of catalogue sources: the exercise's def line (header) followed by a body."""
+    return lambda body: header + body
+
+
 # ----------------------------------------------------------------------------- worked numbers
 
 # The 2-2-2 example. W[i, j] goes from unit i to unit j: w1 (i1->h1) and w2 (i2->h1) form the
@@ -191,8 +196,7 @@ def _output_cases(seed, specs, note="seeded random batch", z_scale=1.5):
     return cases
 
 
-def _out_source(body):
-    return 'def output_delta(y_hat, y, z, loss="quadratic", activation="sigmoid"):\n' + body
+_out_source = _def('def output_delta(y_hat, y, z, loss="quadratic", activation="sigmoid"):\n')
 
 
 _SATURATED_Z = np.array([[40.0, -40.0], [-40.0, 40.0], [3.0, -3.0]])
@@ -350,8 +354,7 @@ def _hidden_cases(seed, specs, note="seeded random layer", zeros=False):
     return cases
 
 
-def _hid_source(body):
-    return 'def hidden_delta(delta_next, W_next, z, activation="sigmoid"):\n' + body
+_hid_source = _def('def hidden_delta(delta_next, W_next, z, activation="sigmoid"):\n')
 
 
 register(Exercise(
@@ -465,8 +468,7 @@ class _GradientPairExercise(_PartsExercise):
     ending = "return dW, db"
 
 
-def _wg_source(body):
-    return "def weight_gradients(a_prev, delta):\n" + body
+_wg_source = _def("def weight_gradients(a_prev, delta):\n")
 
 
 register(_GradientPairExercise(
@@ -576,8 +578,7 @@ class _BackwardExercise(_PartsExercise):
     ending = "return grads_W, grads_b"
 
 
-def _bp_source(body):
-    return 'def backward_pass(X, y, weights, biases, activations, loss="quadratic"):\n' + body
+_bp_source = _def('def backward_pass(X, y, weights, biases, activations, loss="quadratic"):\n')
 
 
 def _bp_forward(bias="b"):
@@ -759,8 +760,7 @@ _MAZUR_W2 = _Objective("E_total(W2)", _mazur_loss_of_w2)
 _MAZUR_W1 = _Objective("E_total(W1)", _mazur_loss_of_w1)
 
 
-def _ng_source(body):
-    return "def numerical_gradient(f, x, h=1e-5):\n" + body
+_ng_source = _def("def numerical_gradient(f, x, h=1e-5):\n")
 
 
 register(_NumericalGradientExercise(
@@ -886,8 +886,7 @@ register(_NumericalGradientExercise(
 
 # ============================================================================= relative_error
 
-def _re_source(body):
-    return "def relative_error(a, b):\n" + body
+_re_source = _def("def relative_error(a, b):\n")
 
 
 def _near_pairs(seed, specs, note="gradients that agree to about 1e-6"):
