@@ -354,3 +354,19 @@ def test_the_notebook_names_the_errata():
     assert "0.291027924" in text and "0.291027774" in text           # the page's round-1 error
     assert "0.0000351085" in text and "9,999" in text                # its final error
     assert "Chain Rule – Cont." in text                              # Samatova's missing phi
+
+
+def test_a_doubled_layer_gradient_is_said_with_where_it_is():
+    right = compiled("backward_pass", exercise("backward_pass").alternatives[1])
+
+    def doubled(*args, **kwargs):
+        grads_W, grads_b = right(*args, **kwargs)
+        return [grads_W[0], 2 * grads_W[1], *grads_W[2:]], grads_b
+    message = failure("backward_pass", doubled, "check")
+    assert "in item 1 of the 2 returned (its item 2 of the 2): every value is 2 times" in message
+
+
+def test_weight_gradients_with_its_arguments_swapped_is_told_so():
+    right = compiled("weight_gradients", exercise("weight_gradients").alternatives[0])
+    message = failure("weight_gradients", lambda a_prev, delta: right(delta, a_prev), "check")
+    assert "two arguments are swapped" in message

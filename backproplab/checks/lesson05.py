@@ -21,7 +21,7 @@ from .. import activations, deltas, gradcheck, layers, losses, network
 from . import _safe as s
 # Bind the builtins this module uses to the copies captured at import (see _safe).
 from ._safe import enumerate, isinstance, len, list, str, super, tuple, zip  # noqa: A004
-from .exercise import Case, Exercise, Mistake
+from .exercise import Case, Exercise, Mistake, Problem
 from . import register
 
 LESSON = "05-node-deltas"
@@ -733,10 +733,10 @@ class _NumericalGradientExercise(Exercise):
         result, problem = super()._call(fn, case)
         if problem is not None and " modified its argument #2 " in problem:
             where = f"  [{case.note}]" if case.note else ""
-            problem = (f"{case.call_text(self.name)} left x changed. Perturbing x in place is "
-                       "fine, but put every element back EXACTLY: save it first and restore it "
-                       "(`old = x[i]` ... `x[i] = old`); x[i] + h - h is not always x[i] in "
-                       f"floating point.{where}")
+            problem = Problem(f"{case.call_text(self.name)} left x changed. Perturbing x in place "
+                              "is fine, but put every element back EXACTLY: save it first and "
+                              "restore it (`old = x[i]` ... `x[i] = old`); x[i] + h - h is not "
+                              f"always x[i] in floating point.{where}", "x not restored")
         return result, problem
 
 
