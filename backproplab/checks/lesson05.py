@@ -384,8 +384,8 @@ register(Exercise(
     mistakes=[
         Mistake("no_transpose",
                 "W_next is not transposed. W_next[i, k] is the weight from unit i of this layer "
-                "to unit k of the next, so Samatova's sum_k w_ik delta_k runs along a ROW of "
-                "W_next: delta_next @ W_next.T (CENG 506's (w^(l))^T delta^(l+1) in the column "
+                "to unit k of the next, so Samatova's sum_k w_ki delta_k (her w_ki is W_next[i, k]) "
+                "runs along a ROW of W_next: delta_next @ W_next.T (CENG 506's (w^(l))^T delta^(l+1) in the column "
                 "layout).",
                 _hid_source("    return get_activation(activation).df(z) * (delta_next @ W_next)\n")),
         Mistake("no_phi_prime",
@@ -407,7 +407,7 @@ register(Exercise(
                             "        d = get_activation(activation).df(a)\n"
                             "    return d * (delta_next @ W_next.T)\n")),
         Mistake("one_sample_only",
-                "(delta_next * W_next).sum(axis=1) is Samatova's sum_k w_ik delta_k for ONE "
+                "(delta_next * W_next).sum(axis=1) is Samatova's sum_k w_ki delta_k for ONE "
                 "sample: with several samples NumPy pairs sample s with unit s. Each sample's "
                 "row needs its own sums over k, i.e. the matrix product delta_next @ W_next.T.",
                 _hid_source("    return get_activation(activation).df(z) * (delta_next * W_next).sum(axis=1)\n")),
