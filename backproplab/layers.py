@@ -1,4 +1,5 @@
-"""Forward computations of a neuron, a layer and a stack of layers (Samatova, Kauchak and CENG 506).
+"""Forward computations of a neuron, a layer and a stack of layers (Samatova, Kauchak and CENG 506),
+and the backward pass of such a stack (lesson 05's reference).
 
 Batch-first notation: A_prev has one sample per row, W has shape (n_in, n_out) and
 Z = A_prev W + b. The lectures' column-vector form a = W h + b (Kang) is the same
@@ -8,8 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, check_size
+from . import losses as _losses
+from ._validate import as_float_array, check_size, choice
 from .activations import get_activation
+from .deltas import (_check_probability_output, _output_delta, _targets, _through_activation,
+                     _weight_gradients)
 
 
 def neuron(x, w, b, activation="sigmoid"):
@@ -49,19 +53,60 @@ def layer_forward(A_prev, W, b, activation="sigmoid"):
     return Z, get_activation(activation).f(Z)
 
 
+def _layer_lists(weights, biases, activations, where):
+    for name, seq in (("weights", weights), ("biases", biases), ("activations", activations)):
+        if not isinstance(seq, (list, tuple)):
+            raise TypeError(f"{where}: {name} must be a list with one entry per layer, "
+                            f"got {type(seq).__name__}")
+    if not (len(weights) == len(biases) == len(activations)) or not weights:
+        raise ValueError(f"{where}: weights, biases and activations need one entry per layer; got "
+                         f"{len(weights)}, {len(biases)} and {len(activations)}")
+
+
 def forward(X, weights, biases, activations):
     """The forward pass of an MLP: A^(0) = X, A^(l) = phi_l(A^(l-1) W^(l) + b^(l)); returns y_hat.
 
     weights, biases, activations: lists with one entry per layer.
     """
-    for name, seq in (("weights", weights), ("biases", biases), ("activations", activations)):
-        if not isinstance(seq, (list, tuple)):
-            raise TypeError(f"forward: {name} must be a list with one entry per layer, "
-                            f"got {type(seq).__name__}")
-    if not (len(weights) == len(biases) == len(activations)) or not weights:
-        raise ValueError(f"forward: weights, biases and activations need one entry per layer; got "
-                         f"{len(weights)}, {len(biases)} and {len(activations)}")
+    _layer_lists(weights, biases, activations, "forward")
     A = as_float_array(X, "forward", "X", ndim=2)
     for W, b, act in zip(weights, biases, activations):
         _, A = layer_forward(A, W, b, act)
     return A
+
+
+def backward(X, y, weights, biases, activations, loss="quadratic"):
+    """Gradients of the batch-mean loss with respect to every weight and bias: (grads_W, grads_b).
+
+    The forward pass keeps every layer's Z^(l) and A^(l) (A^(0) = X); then, from the output
+    layer L back to the first (Samatova's steps 2 to 4, Kang's backward computation):
+
+        delta^(L) = dE/dZ^(L)                       (deltas.output_delta's formula)
+        dW^(l) = A^(l-1)^T delta^(l) / n,   db^(l) = mean of delta^(l) over the samples
+        delta^(l-1) = phi'_(l-1)(Z^(l-1)) * (delta^(l) W^(l)^T)
+
+    For the cross-entropies with a sigmoid or softmax output the output delta is the exact
+    derivative, as in MLP.backward (y_hat - y for the matched pairings). y: targets of the
+    output's shape (or, for loss="cross_entropy", integer labels (n,)). Returns two lists
+    matching weights and biases.
+    """
+    where = "backward"
+    _layer_lists(weights, biases, activations, where)
+    loss = choice(loss, _losses.NAMES, where, "loss")
+    _check_probability_output(loss, activations[-1], where)
+    A = [as_float_array(X, where, "X", ndim=2)]
+    Z = []
+    for W, b, act in zip(weights, biases, activations):
+        z, a = layer_forward(A[-1], W, b, act)
+        Z.append(z)
+        A.append(a)
+    y = _targets(A[-1], y, loss, where, "the network's output")
+    L = len(weights)
+    grads_W, grads_b = [None] * L, [None] * L
+    delta = _output_delta(A[-1], y, Z[-1], A[-1], loss, activations[-1])
+    for l in range(L - 1, -1, -1):
+        grads_W[l], grads_b[l] = _weight_gradients(A[l], delta)
+        if l:
+            W = as_float_array(weights[l], where, f"weights[{l}]")
+            delta = _through_activation(activations[l - 1], Z[l - 1], A[l], delta @ W.T)
+    return grads_W, grads_b

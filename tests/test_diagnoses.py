@@ -46,11 +46,14 @@ def _lookup(ex, transform):
 
 
 def _arrays(value):
-    """Apply f to the first array-like item of a tuple answer, or to the answer itself."""
+    """Apply f to the first array-like item of a tuple answer (the first array of a nested
+    one, e.g. grads_W[0] of ([dW1, dW2], [db1, db2])), or to the answer itself."""
     def wrap(f):
         def on(case, v):
             if isinstance(v, tuple):
-                return (f(case, v[0]), *v[1:])
+                return (on(case, v[0]), *v[1:])
+            if isinstance(v, list) and v and isinstance(v[0], (list, np.ndarray)):
+                return [on(case, v[0]), *v[1:]]
             return f(case, v)
         return on
     return wrap

@@ -258,6 +258,13 @@ CALLS = {
     "forward(h, ..)": (("forward", "layer_forward"), lambda h: LY.forward(h, [Z], [np.zeros(2)], ["tanh"])),
     "forward(X, h, ..)": (("forward", "layer_forward"), lambda h: LY.forward(Z, h, [np.zeros(2)], ["tanh"])),
     "forward(X, [h], ..)": ("layer_forward", lambda h: LY.forward(Z, [h], [np.zeros(2)], ["tanh"])),
+    "backward(h, y, ..)": (("backward", "layer_forward"), lambda h: LY.backward(h, P, [Z], [np.zeros(2)], ["tanh"])),
+    "backward(X, h, ..)": ("backward", lambda h: LY.backward(Z, h, [Z], [np.zeros(2)], ["tanh"])),
+    "backward(X, y, h, ..)": (("backward", "layer_forward"), lambda h: LY.backward(Z, P, h, [np.zeros(2)], ["tanh"])),
+    "backward(X, y, [h], ..)": ("layer_forward", lambda h: LY.backward(Z, P, [h], [np.zeros(2)], ["tanh"])),
+    "backward(.., [h], acts)": ("layer_forward", lambda h: LY.backward(Z, P, [Z], [h], ["tanh"])),
+    "backward(.., [h])": ("get_activation", lambda h: LY.backward(Z, P, [Z], [np.zeros(2)], [h])),
+    "backward(.., loss=h)": ("backward", lambda h: LY.backward(Z, P, [Z], [np.zeros(2)], ["softmax"], h)),
     "gate_weights(h)": ("gate_weights", GT.gate_weights),
     "xnor_network(h)": ("xnor_network", GT.xnor_network),
 }

@@ -67,6 +67,12 @@ def find(got, expected, *, others=(), results=(), swapped=None, sizes=()) -> Opt
 
 def _find(got, expected, others, results, swapped, sizes):
     if isinstance(expected, (tuple, list)):
+        # the whole answer first: swapped arguments or another function explain every item
+        for name, value in results:
+            if isinstance(value, (tuple, list)) and _items_close(got, value) and not _items_close(got, expected):
+                return _other_result(name)
+        if isinstance(swapped, (tuple, list)) and _items_close(got, swapped) and not _items_close(got, expected):
+            return _SWAPPED
         return _in_items(got, expected)
     e = s.to_float_array(expected)
     g = s.to_float_array(got)
@@ -78,14 +84,11 @@ def _find(got, expected, others, results, swapped, sizes):
         # what it returns: the dtype relation below says what is wrong
         if v is not None and _close(g, v) and not _close(g, e) \
                 and s.is_float64_like(got) == s.is_float64_like(value):
-            return Relation("other_result", f"that is what {name} returns for the same arguments, "
-                                            f"not what this exercise asks for.")
+            return _other_result(name)
     if swapped is not None:
         w = s.to_float_array(swapped)
         if w is not None and _close(g, w) and not _close(g, e):
-            return Relation("swapped_arguments", "that is the right answer for the arguments the "
-                            "other way round: two arguments are swapped (check their order in "
-                            "the function's signature).")
+            return _SWAPPED
     if isinstance(got, (list, tuple)):
         if _close(g, e):
             return Relation("list", f"the values are right, but they come in a "
@@ -106,21 +109,56 @@ def _find(got, expected, others, results, swapped, sizes):
     return _numeric(g, e, others, sizes)
 
 
+_SWAPPED = Relation("swapped_arguments", "that is the right answer for the arguments the other "
+                    "way round: two arguments are swapped (check their order in the function's "
+                    "signature).")
+
+
+def _other_result(name):
+    return Relation("other_result", f"that is what {name} returns for the same arguments, not "
+                                    "what this exercise asks for.")
+
+
 def _in_items(got, expected):
-    """A tuple answer (Z, A): the relation of the first item that differs."""
+    """A tuple answer (Z, A), or one of lists ([dW1, dW2], [db1, db2]): the relation of the
+    first item that differs, said with where it is."""
+    found = _first_item_relation(got, expected)
+    if found is None:
+        return None
+    where, inner = found
+    return Relation(inner.key, f"in {where}: {inner.text}")
+
+
+def _first_item_relation(got, expected):
+    """(where, relation) for the first differing item, looking into nested lists; None if
+    the first differing item has no relation."""
     if not (isinstance(got, (tuple, list)) and len(got) == len(expected)):
         return None
     for i in range(len(expected)):
+        here = f"item {i + 1} of the {len(expected)} returned"
+        if isinstance(expected[i], (tuple, list)):
+            if _items_close(got[i], expected[i]):
+                continue
+            found = _first_item_relation(got[i], expected[i])
+            if found is None:
+                return None
+            return f"{here} (its {found[0].replace(' returned', '')})", found[1]
         g, e = s.to_float_array(got[i]), s.to_float_array(expected[i])
         if g is None or e is None:
             return None
         if g.shape == e.shape and _close(g, e) and s.is_float64_like(got[i]):
             continue
         inner = _find(got[i], expected[i], (), (), None, ())
-        if inner is None:
-            return None
-        return Relation(inner.key, f"in item {i + 1} of the {len(expected)} returned: {inner.text}")
+        return None if inner is None else (here, inner)
     return None
+
+
+def _items_close(got, expected) -> bool:
+    if isinstance(expected, (tuple, list)):
+        return (isinstance(got, (tuple, list)) and len(got) == len(expected)
+                and s.all_true(_items_close(g, e) for g, e in zip(got, expected)))
+    g, e = s.to_float_array(got), s.to_float_array(expected)
+    return g is not None and e is not None and g.shape == e.shape and _close(g, e) and s.is_float64_like(got)
 
 
 def _dtype(got, g, e):
@@ -197,7 +235,8 @@ def _numeric_on(G, E, sizes):
     if n_values >= 2:
         k = int((E.__abs__()).argmax())
         c = float(G[k]) / float(E[k])
-        if abs(c - 1.0) > 1e-6 and _close(G, E * c):
+        # a factor 0 would only say that every value is 0, nothing about the formula
+        if abs(c - 1.0) > 1e-6 and c != 0.0 and _close(G, E * c):
             return Relation("constant_factor", f"every value is {_num(c)} times the expected one"
                             f"{_factor_hint(c, sizes)}.")
     if G.size >= 2:
