@@ -8,8 +8,9 @@ way run.py installs .venv: `pip install -e .[dev]` and the backproplab kernel.
 
 The quick tier: the package's tests, the checks and their receipts, the grading jail, that
 lessons/ is what this Python's nbgrader generates, and one lesson's nbgrader round trip. Not
-here: the notebooks themselves, the class-grading and hostile end-to-end runs and the browser
-(the full run covers them; they test no more of the Python version than the quick tier).
+here: the notebooks themselves, the class-grading, LMS, misconception-report and hostile
+end-to-end runs and the browser (the full run covers them; they test no more of the Python
+version than the quick tier's own grading and round trip).
 
 A supported Python missing from the machine is a printed SKIPPED line, not a pass in silence.
 Exit status: 0 when every Python found passed, 1 otherwise.
@@ -33,7 +34,7 @@ from course_env.pythons import find_python  # noqa: E402
 ROUNDTRIP_LESSON = "01-neurons-and-logic-gates"
 # The whole-course and end-to-end files the full run has; everything else in tests/ is quick.
 NOT_QUICK = ["test_notebooks.py", "test_grade_class.py", "test_hostile.py", "test_browser.py",
-             "test_nbgrader_roundtrip.py"]
+             "test_nbgrader_roundtrip.py", "test_lms_roundtrip.py", "test_misconceptions.py"]
 
 
 def _step(cmd: list, env: dict) -> int:

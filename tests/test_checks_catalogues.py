@@ -32,10 +32,11 @@ def _released(name):
         not lesson_nb(exercise(name).lesson).exists(), reason="lessons/ not generated yet"))
 
 
-# The catalogues' sources may divide by zero or take log 0 (that is the mistake), and
+# The catalogues' sources may divide by zero, take log 0 or overflow e^z (that is the mistake), and
 # pyproject.toml turns backproplab's RuntimeWarnings into errors.
 MISTAKE_WARNINGS = pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning",
-                                              "ignore:invalid value:RuntimeWarning")
+                                              "ignore:invalid value:RuntimeWarning",
+                                              "ignore:overflow encountered:RuntimeWarning")
 
 
 # -- the catalogue is complete ---------------------------------------------------------------

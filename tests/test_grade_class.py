@@ -306,6 +306,9 @@ def test_autograded_notebooks_are_where_nbgrader_expects_them(graded):
         assert nb.metadata["kernelspec"]["name"] == "backproplab"
         # the instructor's tests ran, hidden part included
         assert any(HIDDEN.search(c.source) for c in nb.cells if nbmeta(c).get("grade"))
+        # every cell that ran says how long it took (benchmarks/bench_lessons.py --graded sums them)
+        times = [c.metadata.get("backproplab", {}).get("seconds") for c in nb.cells if c.cell_type == "code"]
+        assert all(isinstance(s, float) and s >= 0 for s in times), times
 
 
 # -- LMS downloads in a zip ------------------------------------------------------------------

@@ -6,7 +6,10 @@ one, if the student duplicated it; the release's stub if the student deleted it)
 cell - teaching text, the setup cell, the autograded test cells WITH their hidden tests - comes
 from the source, so an edited, deleted, duplicated or reordered test cell in the submission
 changes nothing. The student's own extra cells (no nbgrader metadata) travel right after the
-solution cell they followed in the submission, so scratch helpers keep working.
+solution cell they followed in the submission, so scratch helpers keep working. The lesson's
+own cells without nbgrader metadata (demos, plots) come with every submission too: a copy the
+student left as released (same cell id and text) is the source's cell, already in the run, not
+an extra one; one the student edited runs as theirs.
 """
 from __future__ import annotations
 
@@ -75,11 +78,17 @@ def _unique_ids(cells) -> None:
         seen.add(cid)
 
 
-def _student_answers(student_nb, wanted: dict) -> tuple:
+def _text(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _student_answers(student_nb, wanted: dict, released=frozenset()) -> tuple:
     """({grade_id: first student cell with that id}, {grade_id or None: [extra cells after it]}).
 
     wanted: {grade_id: cell_type} of the source's answer cells. A student cell answers only if
     its type matches too (another lesson's notebook may reuse an id for a markdown cell).
+    released: (cell id, text) of the release's cells; an untouched copy of one is not an extra.
     """
     answers, extras, current = {}, {}, None
     for cell in student_nb.get("cells", []):
@@ -88,7 +97,8 @@ def _student_answers(student_nb, wanted: dict) -> tuple:
             if gid not in answers:
                 answers[gid] = cell
             current = gid
-        elif not nbgrader_meta(cell) and cell.get("cell_type") in ("code", "markdown"):
+        elif not nbgrader_meta(cell) and cell.get("cell_type") in ("code", "markdown") \
+                and (cell.get("id"), _text(cell)) not in released:
             extras.setdefault(current, []).append(cell)
     return answers, extras
 
@@ -106,7 +116,8 @@ def build(source_nb, release_nb, student_nb):
     """The notebook to execute (nbformat v4, outputs cleared, kernel pinned)."""
     wanted = _wanted(source_nb)
     stubs = {grade_id(c): c for c in release_nb.cells if grade_id(c) in wanted}
-    answers, extras = _student_answers(student_nb, wanted)
+    released = frozenset((c.get("id"), _text(c)) for c in release_nb.cells)
+    answers, extras = _student_answers(student_nb, wanted, released)
     cells, placed_leading = [], False
     for cell in source_nb.cells:
         gid = grade_id(cell)
@@ -118,9 +129,7 @@ def build(source_nb, release_nb, student_nb):
             placed_leading = True
         answer = answers.get(gid) or stubs.get(gid)
         # the source's metadata stays authoritative; only the student's text is taken
-        text = answer.get("source", "") if answer is not None else cell.source
-        if isinstance(text, list):
-            text = "".join(text)
+        text = _text(answer) if answer is not None else cell.source
         cells.append(_fresh(cell, text))
         cells.extend(_fresh(c) for c in extras.get(gid, []))
     _unique_ids(cells)

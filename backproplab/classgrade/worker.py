@@ -161,7 +161,10 @@ def _run_cells(client, code, timeout: float) -> str | None:
             for _, later in code[k + 1:]:
                 later.outputs = [_error_output("NotRun", why + "; this cell was not run")]
             return why
-        if time.monotonic() - start >= timeout:
+        elapsed = time.monotonic() - start
+        # kept in the autograded notebook: how long grading a lesson takes, cell by cell
+        cell.metadata.setdefault("backproplab", {})["seconds"] = round(elapsed, 3)
+        if elapsed >= timeout:
             cell.outputs.append(_error_output(
                 "CellTimeout", f"this cell ran longer than {timeout:g} s and was interrupted"))
     return None
