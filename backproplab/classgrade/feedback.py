@@ -1,11 +1,19 @@
-"""The student's feedback page: the executed notebook as HTML, without hidden test code.
+"""The student's feedback page: the executed notebook as one HTML file, without hidden test code,
+that reads the same opened from disk without network as anywhere else.
 
 nbgrader's own feedback shows the autograded cells' full source, hidden tests included
 (nbgrader #917, #1363). Here each test cell shows the RELEASE version of its source (what the
 student had), and its error outputs are reduced to "<error>: <message>" (an IPython traceback
 quotes the failing line, which may be a hidden one). The checks' messages (CheckFailure) say
-what was checked and what went wrong, which is what the student needs. A header gives the score
-per exercise.
+what was checked and what went wrong, which is what the student needs.
+
+The page is self-sufficient: formulas are MathML written when the page is (mathml.py), not
+TeX left for MathJax from a CDN; it holds no script (nbconvert's require.js, MathJax, mermaid
+and widget loaders are left out, JavaScript and widget outputs become a note) and fetches
+nothing: Markdown and HTML outputs are sanitised (safehtml.py) and a Content-Security-Policy
+forbids any outside request the sanitiser might miss. A figure grading did not draw (only its
+"<Figure size ...>" repr) becomes one grey note. On top, a score table gives, for each failed
+exercise, the first line of its check's message and the likely mistake, linked to the cell.
 """
 from __future__ import annotations
 
@@ -14,11 +22,76 @@ import html
 import json
 import re
 
-import nbformat
+from . import assemble, safehtml
 
-from . import assemble
+__all__ = ["hide_tests", "render_feedback", "summary", "UNDRAWN", "CSP"]
 
-__all__ = ["hide_tests", "render_feedback"]
+UNDRAWN = "figure not drawn while grading; run the notebook to see it"
+WIDGET = "interactive widget: run the notebook to use it"
+SCRIPT = "JavaScript output: not run in this page"
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+       "base-uri 'none'; form-action 'none'")
+CHARS = 300          # of a message line in the score table
+CACHE = 4096
+_FIGURE_REPR = re.compile(r"<Figure size \d+(?:\.\d+)?x\d+(?:\.\d+)? with \d+ Axes>")
+# the lines of a check's message that name the likely mistake or the relation (checks/exercise.py)
+_WHY = ("Likely mistake:", "What came back:")
+_OWN_ERRORS = ("CheckFailure", "NotWrittenYet", "HiddenTestFailed")
+
+_CSS = """
+.bpl-score { max-width: 60rem; margin: 1rem auto 2rem; padding: 0 1rem; font-family: system-ui, sans-serif; }
+.bpl-score table { border-collapse: collapse; margin: 0.5rem 0; }
+.bpl-score th, .bpl-score td { border: 1px solid #999; padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
+.bpl-score td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.bpl-score .why { display: block; color: #333; margin-top: 0.2rem; }
+.bpl-score a { color: #0645ad; text-decoration: underline; }
+.bpl-note { color: #666; font-family: system-ui, sans-serif; font-style: italic; font-size: 0.9em; padding: 0.2rem 0; }
+/* a font with an OpenType MATH table draws stretched brackets and radicals: each OS has one */
+math { font-family: "STIX Two Math", "Cambria Math", "Latin Modern Math", "DejaVu Math TeX Gyre", math; }
+code.tex { white-space: pre-wrap; }
+math[display="block"] { margin: 0.6em 0; }
+mtd[columnalign="left"] { text-align: left; } mtd[columnalign="right"] { text-align: right; }
+mtable[columnspacing] > mtr > mtd { padding-left: 0; padding-right: 0; }
+mtable[columnspacing] > mtr > mtd[columnalign="left"] { padding-right: 1.5em; }
+"""
+
+# nbconvert's lab template, with no script, nothing fetched and the score table on top
+TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}
+<meta http-equiv="Content-Security-Policy" content="{{ resources.feedback_csp }}">
+{%- endblock html_head_js -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}<style type="text/css">{{ resources.feedback_css }}</style>{% endblock extra_css %}
+{%- block body_header -%}{{ super() }}{{ resources.feedback_header }}{%- endblock body_header -%}
+{% block footer %}
+</html>
+{% endblock footer %}
+{% block data_html scoped -%}
+<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output {{ extra_class }}" data-mime-type="text/html">
+{{ output.data['text/html'] | safe_html }}
+</div>
+{%- endblock data_html %}
+{% block data_latex scoped -%}
+<div class="jp-RenderedLatex jp-OutputArea-output {{ extra_class }}" data-mime-type="text/latex">
+{{ output.data['text/latex'] | markdown2html }}
+</div>
+{%- endblock data_latex %}
+{%- block data_javascript scoped -%}
+<div class="jp-OutputArea-output bpl-note">{{ resources.feedback_notes.script }}</div>
+{%- endblock data_javascript -%}
+{%- block data_widget_view scoped -%}
+<div class="jp-OutputArea-output bpl-note">{{ resources.feedback_notes.widget }}</div>
+{%- endblock data_widget_view -%}
+{%- block data_text scoped -%}
+{%- if output.data['text/plain'] | undrawn_figure -%}
+<div class="jp-OutputArea-output bpl-note">{{ resources.feedback_notes.figure }}</div>
+{%- else -%}
+{{ super() }}
+{%- endif -%}
+{%- endblock data_text -%}
+"""
 
 
 def hide_tests(nb, release_nb) -> None:
@@ -35,32 +108,100 @@ def hide_tests(nb, release_nb) -> None:
                 out["traceback"] = [f"{out.get('ename')}: {out.get('evalue')}"]
 
 
-def _header(cells, job) -> str:
-    rows = "".join(
-        f"| `{c['exercise'] or c['grade_id']}` | {c['points']:g} | {c['max_points']:g} | "
-        f"{'passed' if c['passed'] else 'failed - see the cell below the exercise'} |\n" for c in cells)
+def _local_outputs(nb) -> None:
+    """In place: no output names a file for its image (nbconvert would link it, not embed it)."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata")
+            if isinstance(meta, dict):
+                meta.pop("filenames", None)
+            out.pop("svg_filename", None)
+
+
+def _is_test(cell) -> bool:
+    meta = assemble.nbgrader_meta(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _anchor_tests(nb) -> dict:
+    """In place: each test cell's id becomes "check-<grade_id>" (another cell holding such an id
+    gets a fresh one); returns {grade_id: the page's anchor of that cell}."""
+    anchors, taken = {}, set()
+    for cell in filter(_is_test, nb.cells):
+        grade_id = assemble.grade_id(cell)
+        cid = "check-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(grade_id))[:50]
+        cid = cid if cid not in taken else f"{cid}-{len(taken)}"
+        cell["id"] = cid
+        taken.add(cid)
+        anchors.setdefault(grade_id, f"cell-id={cid}")
+    for i, cell in enumerate(nb.cells):
+        if not _is_test(cell) and cell.get("id") in taken:
+            cell["id"] = f"cell-{i}"
+    return anchors
+
+
+def summary(error: str | None) -> tuple:
+    """(first line of a failed cell's message, its likely-mistake or relation line or "")."""
+    lines = [line.strip() for line in (error or "").splitlines() if line.strip()]
+    if not lines:
+        return "", ""
+    first = lines[0]
+    for name in _OWN_ERRORS:                 # the class name of the checks' own errors is noise
+        if first.startswith(name + ": "):
+            first = first[len(name) + 2:]
+    why = next((line for line in lines[1:] if line.startswith(_WHY)), "")
+    return _cut(first), _cut(why)
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= CHARS else line[:CHARS - 1] + "\u2026"
+
+
+def _header(cells, job, anchors) -> str:
+    """The page's top: the score, and per exercise its points and what its check said."""
+    rows = []
+    for c in cells:
+        name = html.escape(str(c["exercise"] or c["grade_id"]))
+        if c["passed"]:
+            said = "passed"
+        else:
+            first, why = summary(c.get("error"))
+            anchor = anchors.get(c["grade_id"])
+            first = html.escape(first or "failed")
+            said = f'<a href="#{html.escape(anchor, quote=True)}">{first}</a>' if anchor else first
+            if why:
+                said += f'<span class="why">{html.escape(why)}</span>'
+        rows.append(f'<tr><td><code>{name}</code></td><td class="n">{c["points"]:g}</td>'
+                    f'<td class="n">{c["max_points"]:g}</td><td>{said}</td></tr>')
     total = sum(c["points"] for c in cells)
     maximum = sum(c["max_points"] for c in cells)
-    student = html.escape(str(job.get("student", "")))
-    return (f"# Feedback: {job.get('lesson', '')}\n\nStudent: {student}\n\n"
-            f"**Autograded score: {total:g} / {maximum:g}**\n\n"
-            "| exercise | points | out of | |\n|---|---|---|---|\n" + rows)
+    return (f'<header class="bpl-score"><h1>Feedback: {html.escape(str(job.get("lesson", "")))}</h1>'
+            f'<p>Student: {html.escape(str(job.get("student", "")))}</p>'
+            f"<p><strong>Autograded score: {total:g} / {maximum:g}</strong></p>"
+            "<table><thead><tr><th>exercise</th><th>points</th><th>out of</th>"
+            "<th>what the check said (the link leads to its cell)</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></header>")
+
+
+def undrawn_figure(text) -> bool:
+    """Whether a text output is only the repr of a matplotlib figure that was not drawn."""
+    return bool(_FIGURE_REPR.fullmatch(str(text).strip()))
 
 
 _EXPORTER = None
 
 
 def _exporter():
-    """One HTML exporter per worker process, whose sanitising and markdown filters remember
-    their results: the lesson's own cells are the same in every student's notebook, and
-    sanitising them again (bleach) was most of a page's rendering time."""
+    """One HTML exporter per worker process, whose filters remember their results: the lesson's
+    own cells are the same in every student's notebook, and rendering them again (Markdown,
+    MathML, sanitising, highlighting) would be most of a page's time."""
     global _EXPORTER
     if _EXPORTER is None:
-        from jinja2 import pass_context
+        from jinja2 import DictLoader, pass_context
         from nbconvert import HTMLExporter
-        from nbconvert.filters.strings import clean_html
-
         from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.strings import clean_html
         from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
         class FeedbackExporter(HTMLExporter):
@@ -75,12 +216,13 @@ def _exporter():
 
             @pass_context
             def markdown2html(self, context, source):
+                """Safe HTML with MathML (safehtml.markdown), remembered per source."""
                 cell = context.get("cell", {})
-                key = (source, json.dumps(cell.get("attachments", {}), sort_keys=True, default=str),
-                       str(context.get("resources", {}).get("metadata", {}).get("path", "")))
-                return _markdown(key, lambda: HTMLExporter.markdown2html(self, context, source))
+                attachments = json.dumps(cell.get("attachments", {}), sort_keys=True, default=str)
+                path = str(context.get("resources", {}).get("metadata", {}).get("path", ""))
+                return safehtml.markdown(source, attachments, path, self.anchor_link_text,
+                                         self.exclude_anchor_links)
 
-        from nbconvert.filters.highlight import Highlight2HTML
         highlighter = Highlight2HTML(pygments_lexer="ipython3")
 
         @functools.lru_cache(maxsize=CACHE)
@@ -90,12 +232,14 @@ def _exporter():
         def highlight_code(source, language=None, metadata=None):
             return highlight_cached(source, language, json.dumps(metadata or {}, sort_keys=True, default=str))
 
-        _EXPORTER = FeedbackExporter(filters={"clean_html": functools.lru_cache(maxsize=CACHE)(clean_html),
-                                              "highlight_code": highlight_code})
+        _EXPORTER = FeedbackExporter(
+            extra_loaders=[DictLoader({"feedback.html.j2": TEMPLATE})], template_file="feedback.html.j2",
+            filters={"clean_html": functools.lru_cache(maxsize=CACHE)(clean_html),
+                     "highlight_code": highlight_code, "safe_html": safehtml.clean,
+                     "undrawn_figure": undrawn_figure})
     return _EXPORTER
 
 
-CACHE = 4096
 _NO_ALT = re.compile(r"<img(?![^>]*\balt=)")
 _FOCUSABLE = re.compile(r'(<div class="(?:[^"]* )?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?: [^"]*)?")')
 
@@ -105,20 +249,14 @@ def _accessible(page: str) -> str:
     page = _NO_ALT.sub('<img alt="No description has been provided for this image"', page)
     return _FOCUSABLE.sub(r'\1 tabindex="0"', page)
 
-_MARKDOWN: dict = {}
-
-
-def _markdown(key, render):
-    if key not in _MARKDOWN:
-        if len(_MARKDOWN) >= CACHE:
-            _MARKDOWN.clear()
-        _MARKDOWN[key] = render()
-    return _MARKDOWN[key]
-
 
 def render_feedback(nb, release_nb, cells, job) -> str:
     """HTML of `nb` (modified: pass a copy) with the tests hidden and a score header."""
     hide_tests(nb, release_nb)
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(_header(cells, job)))
-    body, _ = _exporter().from_notebook_node(nb)
+    _local_outputs(nb)
+    anchors = _anchor_tests(nb)
+    resources = {"feedback_header": _header(cells, job, anchors), "feedback_css": _CSS,
+                 "feedback_csp": CSP,
+                 "feedback_notes": {"figure": UNDRAWN, "widget": WIDGET, "script": SCRIPT}}
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body

@@ -25,6 +25,8 @@ STYLE = {
     "not_attempted": ("#f0f0f0", "--", "not attempted (stub)"),
 }
 TOP = 3          # explanations quoted under each chart
+# nothing from outside the page, even if a sentence ever carried markup past the escaping
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
@@ -142,6 +144,7 @@ def render(tallied: dict) -> str:
         parts.extend(_exercise_section(ex) for ex in exercises)
     body = "".join(parts) or "<p>Nothing graded yet.</p>"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             "<title>What the class got wrong - backproplab</title>"
             f"<style>{_CSS}</style></head><body><h1>What the class got wrong</h1>"
             "<p>From the grader's own judgement of every failed test cell (its replay of the "
