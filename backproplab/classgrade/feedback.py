@@ -81,12 +81,15 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block data_javascript scoped -%}
 <div class="jp-OutputArea-output bpl-note">{{ resources.feedback_notes.script }}</div>
 {%- endblock data_javascript -%}
+{#- a widget's view (its state is never saved while grading: its text repr is chosen instead) -#}
 {%- block data_widget_view scoped -%}
 <div class="jp-OutputArea-output bpl-note">{{ resources.feedback_notes.widget }}</div>
 {%- endblock data_widget_view -%}
 {%- block data_text scoped -%}
 {%- if output.data['text/plain'] | undrawn_figure -%}
 <div class="jp-OutputArea-output bpl-note">{{ resources.feedback_notes.figure }}</div>
+{%- elif 'application/vnd.jupyter.widget-view+json' in output.data -%}
+<div class="jp-OutputArea-output bpl-note">{{ resources.feedback_notes.widget }}</div>
 {%- else -%}
 {{ super() }}
 {%- endif -%}
