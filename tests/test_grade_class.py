@@ -43,6 +43,7 @@ from backproplab.grading import lesson_ids
 
 from _classroom import ROOT, checked_cell_id, make_course, nbmeta, release_nb, solution_cell, solution_nb, \
     with_functions
+from _offline_page import visit
 
 LESSONS = lesson_ids(ROOT)
 L1 = "01-neurons-and-logic-gates"
@@ -281,6 +282,60 @@ def test_feedback_says_what_failed_and_the_score(graded):
     for error in errors:
         assert error.ename == "CheckFailure"
         assert f"CheckFailure: {error.evalue.splitlines()[0]}" in page
+
+
+def test_the_score_table_gives_each_failed_check_its_first_line_linked_to_the_cell(graded):
+    from backproplab.classgrade.feedback import summary
+    for lesson in LESSONS:
+        page = (graded["out"] / "feedback" / "mistake" / lesson / f"{lesson}.html").read_text()
+        header = page[page.index('<header class="bpl-score">'):page.index("</header>")]
+        nb = nbformat.read(str(graded["out"] / "autograded" / "mistake" / lesson / f"{lesson}.ipynb"), as_version=4)
+        errors = {nbmeta(c)["grade_id"]: o for c in nb.cells if nbmeta(c).get("grade")
+                  for o in c.outputs if o.output_type == "error"}
+        assert len(errors) == len(_lesson_exercises(lesson))
+        for grade_id, error in errors.items():
+            first, why = summary(f"{error.ename}: {error.evalue}")
+            assert first and error.evalue.splitlines()[0].strip().startswith(first.rstrip("\u2026"))
+            assert f'<a href="#cell-id=check-{grade_id}">{html.escape(first)}</a>' in header, (lesson, grade_id)
+            assert f'id="cell-id=check-{grade_id}"' in page
+            if why:
+                assert html.escape(why) in header
+        # the catalogue's mistake 0 of each exercise: most are named on top
+        assert header.count("Likely mistake: ") >= len(errors) // 2, header
+
+
+def test_feedback_pages_are_self_sufficient(graded):
+    from backproplab.classgrade.feedback import UNDRAWN, undrawn_figure
+    pages = sorted((graded["out"] / "feedback").rglob("*.html"))
+    notes = 0
+    for page in pages:
+        text = page.read_text()
+        assert "<script" not in text and "Figure size" not in text, page
+        assert 'class="tex"' not in text, f"{page}: a formula left as TeX"
+        # one grey note per figure grading did not draw, exactly
+        student, lesson = page.parent.parent.name, page.parent.name
+        nb = nbformat.read(str(graded["out"] / "autograded" / student / lesson / f"{lesson}.ipynb"), as_version=4)
+        figures = sum(undrawn_figure(o.get("data", {}).get("text/plain", "")) for c in nb.cells
+                      for o in c.get("outputs", []) if set(o.get("data", {})) == {"text/plain"})
+        assert text.count(f">{UNDRAWN}</div>") == figures, page
+        notes += figures
+    assert notes > 2 * len(LESSONS)
+
+
+def test_feedback_pages_open_offline_in_chromium(graded):
+    # a failing and a blank student of every lesson; the formulas drawn by the browser as math
+    probe = r"""() => ({maths: document.querySelectorAll('math').length,
+                      drawn: [...document.querySelectorAll('math')].filter(m =>
+                          getComputedStyle(m).display.includes('math') && m.getBoundingClientRect().height > 0).length,
+                      tex: /\\(frac|begin|partial|mathbf)\b/.test(
+                          [...document.querySelectorAll('.jp-MarkdownOutput')].map(e => e.innerText).join(' '))})"""
+    pages = [graded["out"] / "feedback" / student / lesson / f"{lesson}.html"
+             for lesson in LESSONS for student in ("mistake", "blank")]
+    for page, seen in visit(pages, probe).items():
+        assert seen.attempted == [] and seen.outside == [], (page, seen.attempted)
+        assert seen.errors == [], (page, seen.errors)
+        assert seen.probe["maths"] > 20 and seen.probe["drawn"] == seen.probe["maths"], (page, seen.probe)
+        assert not seen.probe["tex"], f"{page}: TeX left in the lesson's text"
 
 
 def test_gradebook_holds_the_same_scores_and_was_backed_up(graded):

@@ -371,6 +371,15 @@ def test_the_report_is_one_file_without_scripts_or_outside_requests(graded):
     assert targets and all(t.startswith("#") for t in targets), [t for t in targets if not t.startswith("#")]
 
 
+def test_the_report_opens_offline_in_chromium(graded):
+    from _offline_page import visit
+    path = graded["out"] / "report.html"
+    probe = """() => [...document.querySelectorAll('figure svg')].map(s => s.getBoundingClientRect().height)"""
+    seen = visit([path], probe)[path]
+    assert seen.attempted == [] and seen.outside == [] and seen.errors == [], seen
+    assert len(seen.probe) == graded["runs"]["changed"]["page"].count("<svg ") and all(h > 100 for h in seen.probe), seen.probe
+
+
 def test_the_report_holds_no_student_code_and_no_hidden_test_code(graded):
     lines = student_code_lines(graded["sources"])
     hidden = {line.strip() for lesson in (L1, L2) for c in solution_nb(lesson).cells
