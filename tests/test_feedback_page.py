@@ -144,6 +144,15 @@ def test_the_check_of_latex2mathml_output_is_needed():
     assert r"<mi>\foo</mi>" in convert(r"\foo{x}")
 
 
+def test_a_huge_markdown_cell_costs_bounded_time():
+    many = " ".join(f"$x_{{{i}}}$" for i in range(safehtml.MAX_FORMULAS + 20))
+    out = safehtml.markdown(many)
+    assert out.count("<math ") == safehtml.MAX_FORMULAS and out.count('<code class="tex">') == 20
+    long = "<script>x</script> $y$ " * (safehtml.MAX_MARKDOWN // 20)
+    out = safehtml.markdown(long)
+    assert out.startswith('<pre class="bpl-long">&lt;script&gt;') and "<math" not in out and "<script" not in out
+
+
 def test_undrawn_figure_repr():
     assert feedback.undrawn_figure("<Figure size 1100x400 with 2 Axes>")
     assert feedback.undrawn_figure("<Figure size 640x480 with 0 Axes>\n")

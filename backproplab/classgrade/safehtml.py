@@ -41,6 +41,10 @@ _ATTRIBUTES = {
 # images only from the page itself; the MIME types a browser shows in <img>
 _IMAGE_SOURCE = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml)[;,]", re.I)
 CACHE = 4096
+# a page's cost bounded whatever a student's cell holds (the lessons' largest Markdown cell has
+# 3.7 kB and 53 formulas): a longer cell is shown as its text, further formulas as TeX
+MAX_MARKDOWN = 50_000
+MAX_FORMULAS = 500
 # a placeholder no notebook can forge (fresh per process), of letters and digits only: it
 # survives Markdown, bleach and the URL-encoding of a heading's anchor unchanged
 _MARK = "bplmath" + secrets.token_hex(6)
@@ -87,7 +91,8 @@ def _renderer_class():
 
         def _hold(self, tex: str, display: bool) -> str:
             tex = tex.strip()
-            self.formulas.append((mathml.to_html(tex, display), tex))
+            shown = mathml.to_html(tex, display) if len(self.formulas) < MAX_FORMULAS else mathml.as_code(tex, display)
+            self.formulas.append((shown, tex))
             return f"{_MARK}{len(self.formulas) - 1}z"
 
         def image(self, text: str, url: str, title=None) -> str:
@@ -117,6 +122,8 @@ def markdown(source: str, attachments: str = "{}", path: str = "", anchor_link_t
     """Safe HTML of the Markdown `source` with its formulas as MathML (attachments: the cell's,
     as JSON, so that the call can be remembered)."""
     from nbconvert.filters.markdown_mistune import MarkdownWithMath
+    if len(source) > MAX_MARKDOWN:
+        return f'<pre class="bpl-long">{html.escape(source)}</pre>'
     renderer = _renderer_class()(attachments=json.loads(attachments), path=path,
                                  anchor_link_text=anchor_link_text,
                                  exclude_anchor_links=exclude_anchor_links)
