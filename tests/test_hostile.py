@@ -16,7 +16,9 @@ of the submitted notebook:
 - alloc: an 800 GB numpy array in exercise 2's answer cell;
 - exit / segfault: os._exit(1) or a NULL read through ctypes in exercise 2's answer cell;
 - corrupt / empty / nbformat-3 / nbformat-99 / other-lesson: files that are no lesson 01 notebook;
-- print100mb: 100 MB printed from exercise 1's answer cell.
+- print100mb: 100 MB printed from exercise 1's answer cell;
+- outside-page: HTML and JavaScript outputs and a Markdown cell of its own that would make its
+  feedback page fetch from outside (scripts, images, an image in TeX).
 
 What each should score comes from the plan (the source notebook's `points`, which answers
 are right), never from a run. A second, incremental run then grades one late submission,
@@ -59,6 +61,7 @@ from backproplab.grading import lesson_ids
 
 from _classroom import ROOT, checked_cell_id, make_course, nbmeta, release_nb, solution_cell, solution_nb, \
     with_functions
+from _offline_page import visit
 
 L1 = "01-neurons-and-logic-gates"
 L2 = "02-forward-pass-and-initialisation"
@@ -207,6 +210,22 @@ def with_version(nb, version: int) -> bytes:
     return json.dumps(data).encode()
 
 
+OUTSIDE = "http://outside.invalid"     # never resolves; the browser test aborts every request
+
+
+def page_fetcher(nb):
+    """A copy of nb whose outputs and own Markdown cell would make a page fetch from outside."""
+    nb = append_to_answer(nb, "sigmoid", (
+        "from IPython.display import HTML, Javascript, display\n"
+        f"display(HTML('<img src=\"{OUTSIDE}/out.png\"><script>fetch(\"{OUTSIDE}/s\")</script>'))\n"
+        f"display(Javascript('fetch(\"{OUTSIDE}/js\")'))"))
+    position = nb.cells.index(answer_of(nb, "sigmoid"))
+    nb.cells.insert(position + 1, new_markdown_cell(
+        f'My notes <img src="{OUTSIDE}/md.png"><script>fetch("{OUTSIDE}/md")</script> '
+        f'$\\text{{<img src={OUTSIDE}/tex.png>}}$'))
+    return nb
+
+
 def build_class(subs: Path) -> dict:
     """Write the class (nbgrader layout); return {student: (status, {exercise: points} or None)}."""
     cat = exercises()
@@ -261,6 +280,8 @@ def build_class(subs: Path) -> dict:
     add("other-lesson", nbformat.writes(solution_nb(L2)).encode(), "failed")
     # 9. 100 MB of output from exercise 1's answer cell
     add("print100mb", append_to_answer(sol, "sigmoid", 'print("x" * 100_000_000)'), scores=expect())
+    # 10. a feedback page made to fetch from outside
+    add("outside-page", page_fetcher(sol), scores=expect())
     return plan
 
 
@@ -578,6 +599,19 @@ def test_a_100_mb_print_is_truncated(graded):
         assert data is not None, f"no {kind} for print100mb"
         assert len(data) < PAGE_LIMIT, f"{kind}: {len(data)} bytes"
         assert b"output truncated" in data, f"{kind} does not say the output was truncated"
+
+
+def test_a_page_made_to_fetch_from_outside_fetches_nothing(graded, tmp_path):
+    check_row(graded, "outside-page")
+    data = graded["first"]["pages"][("outside-page", "feedback")]
+    text = data.decode()
+    assert f"{OUTSIDE}/md.png" in text and f"{OUTSIDE}/out.png" in text, "the student's markup should show as text"
+    assert "<script" not in text
+    assert [tag for tag in re.findall(r"<[^>]+>", text) if "outside.invalid" in tag] == []
+    path = tmp_path / "feedback.html"
+    path.write_bytes(data)
+    seen = visit([path])[path]
+    assert seen.attempted == [] and seen.outside == [] and seen.errors == [], seen
 
 
 def test_the_gradebook_holds_the_expected_scores(graded):
