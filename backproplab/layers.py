@@ -93,7 +93,11 @@ def backward(X, y, weights, biases, activations, loss="quadratic", l2=0.0):
     l2 > 0 adds Kang's penalty lambda * Omega with Omega = sum_l ||W^(l)||_F^2 (the weights
     only, as MLP.backward): each dW^(l) gains 2 * l2 * W^(l), the biases' gradients nothing.
     """
-    where = "backward"
+    return _backward(X, y, weights, biases, activations, loss, l2, "backward")
+
+
+def _backward(X, y, weights, biases, activations, loss, l2, where):
+    """backward()'s computation; `where` names the public function in error messages."""
     _layer_lists(weights, biases, activations, where)
     loss = choice(loss, _losses.NAMES, where, "loss")
     l2 = real_number(l2, where, "l2", minimum=0.0)
@@ -128,5 +132,6 @@ def two_layer_backward(X, y, W1, b1, W2, b2, l2=0.0, hidden="sigmoid", output="s
     then per layer g <- g * f'(a), db = the column sums of g, dW = h_prev^T g + 2 l2 W,
     g <- g W^T. The biases are not regularised. Returns (dW1, db1, dW2, db2).
     """
-    grads_W, grads_b = backward(X, y, [W1, W2], [b1, b2], [hidden, output], loss="quadratic", l2=l2)
+    grads_W, grads_b = _backward(X, y, [W1, W2], [b1, b2], [hidden, output], "quadratic", l2,
+                                 "two_layer_backward")
     return grads_W[0], grads_b[0], grads_W[1], grads_b[1]

@@ -215,7 +215,7 @@ def _warn_diverged(problem, epoch, optimizer):
     at = f" (lr = {lr:g})" if isinstance(lr, numbers.Real) else ""
     warnings.warn(f"train: training diverged at epoch {epoch}: {problem}; training stopped and "
                   f"History.diverged is True. The learning rate{at} is probably too large: lower "
-                  "the learning rate (or scale the inputs).", DivergenceWarning, stacklevel=3)
+                  "the learning rate (or scale the inputs).", DivergenceWarning, stacklevel=4)
 
 
 def train(net, X, y, optimizer, loss="quadratic", epochs=100, batch_size=None, shuffle=True,
@@ -255,6 +255,13 @@ def train(net, X, y, optimizer, loss="quadratic", epochs=100, batch_size=None, s
     parameter is inf/NaN after the last step. NumPy's overflow/invalid-value warnings are
     suppressed inside the loop (np.errstate), so there is no stream of them.
     """
+    return _train(net, X, y, optimizer, loss, epochs, batch_size, shuffle, seed, l2, schedule,
+                  tol, callback)
+
+
+def _train(net, X, y, optimizer, loss, epochs, batch_size, shuffle, seed, l2, schedule, tol,
+           callback) -> History:
+    """train()'s loop (also behind train_online and train_batch)."""
     _check_net(net)
     _check_callable(schedule, "schedule")
     _check_callable(callback, "callback")
@@ -314,8 +321,8 @@ def _epoch_losses(net, X, y, lr, epochs, batch_size, rng, l2, where):
     def after_epoch(epoch, history):
         losses.append(net.loss(X, y, l2=l2))
 
-    train(net, X, y, SGD(lr), loss="quadratic", epochs=epochs, batch_size=batch_size,
-          shuffle=True, seed=rng, l2=l2, callback=after_epoch)
+    _train(net, X, y, SGD(lr), "quadratic", epochs, batch_size, True, rng, l2, None, None,
+           after_epoch)
     return losses
 
 
