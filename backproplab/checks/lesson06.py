@@ -505,9 +505,9 @@ register(_GradientCheckExercise(
                  _XOR_Y, 0.0, note="the XOR batch: W1 and b1 must come out wrong, W2 and b2 right"),
     ],
     hidden=[
-        *_gc_random(961, [((3, 4, 3, 2), ("tanh", "sigmoid", "sigmoid"), 5, None, 0.01),
+        *_gc_random(964, [((3, 4, 3, 2), ("tanh", "sigmoid", "sigmoid"), 5, None, 0.01),
                           ((3, 4, 3, 2), ("tanh", "tanh", "sigmoid"), 5, "no_hidden_slope", 0.0),
-                          ((2, 5, 4, 1), ("sigmoid", "tanh", "linear"), 6, "bias_decay", 0.02),
+                          ((2, 5, 4, 1), ("sigmoid", "tanh", "linear"), 6, "bias_decay", 0.1),
                           ((2, 5, 4, 1), ("sigmoid", "sigmoid", "sigmoid"), 4, "last_layer_doubled", 0.0),
                           ((4, 3, 2), ("tanh", "sigmoid"), 7, "half_decay", 0.1),
                           ((2, 3, 1), ("sigmoid", "sigmoid"), 1, None, 0.0)]),
