@@ -627,9 +627,6 @@ class _LoopExercise(_NetExercise):
         net = args[0]
         return (list(net.seen_X), list(net.seen_params), net.flat(), result)
 
-    def _expected_steps(self, case):
-        return len(case.args[1]) * case.args[4] if self.per_epoch == "online" else case.args[4]
-
     def judge(self, got, expected, case):
         call = case.call_text(self.name)
         where = f"  [{case.note}]" if case.note else ""
