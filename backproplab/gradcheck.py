@@ -75,23 +75,39 @@ def relative_error(a, b):
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
+def gradient_errors(net, X, y, loss="quadratic", l2=0.0):
+    """The relative error of each of net's parameter arrays: backward pass against numerics.
+
+    Runs net.forward(X) and net.backward(y, loss, l2) (so afterwards net.grads are these
+    gradients), then differentiates net.loss(X, y, loss, l2) numerically with respect to every
+    weight and bias, one array at a time, in the order of net.params ([W1, b1, W2, b2, ...]):
+    a bug shows up in the arrays it touches, layer by layer. The parameters are unchanged
+    afterwards. Returns a list of floats, one relative_error per parameter array.
+    """
+    for attr in ("forward", "backward", "loss", "params"):
+        if not hasattr(net, attr):
+            raise TypeError(f"gradient_errors: net must be an MLP (with forward, backward, loss "
+                            f"and params), got {type(net).__name__}")
+    net.forward(X)
+    net.backward(y, loss=loss, l2=l2)
+    analytic = [g.copy() for g in net.grads]
+    errors = []
+    for p, g in zip(net.params, analytic):
+        numeric = numerical_gradient(lambda _: net.loss(X, y, loss=loss, l2=l2), p)
+        errors.append(relative_error(g, numeric))
+    return errors
+
+
 def check_gradients(net, X, y, loss="quadratic", l2=0.0):
     """The largest relative error between net.backward's gradients and numerical ones.
 
     Runs net.forward(X) and net.backward(y, loss, l2) (so afterwards net.grads are these
     gradients), then differentiates net.loss(X, y, loss, l2) numerically with respect to every
     weight and bias. The parameters are unchanged afterwards. Returns the max of
-    relative_error over all parameter arrays.
+    relative_error over all parameter arrays (gradient_errors gives them one by one).
     """
     for attr in ("forward", "backward", "loss", "params"):
         if not hasattr(net, attr):
             raise TypeError(f"check_gradients: net must be an MLP (with forward, backward, loss "
                             f"and params), got {type(net).__name__}")
-    net.forward(X)
-    net.backward(y, loss=loss, l2=l2)
-    analytic = [g.copy() for g in net.grads]
-    worst = 0.0
-    for p, g in zip(net.params, analytic):
-        numeric = numerical_gradient(lambda _: net.loss(X, y, loss=loss, l2=l2), p)
-        worst = max(worst, relative_error(g, numeric))
-    return worst
+    return max(gradient_errors(net, X, y, loss=loss, l2=l2), default=0.0)

@@ -1,5 +1,5 @@
 """Forward computations of a neuron, a layer and a stack of layers (Samatova, Kauchak and CENG 506),
-and the backward pass of such a stack (lesson 05's reference).
+and the backward pass of such a stack (lesson 05's reference; with Kang's L2 penalty, lesson 06's).
 
 Batch-first notation: A_prev has one sample per row, W has shape (n_in, n_out) and
 Z = A_prev W + b. The lectures' column-vector form a = W h + b (Kang) is the same
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses as _losses
-from ._validate import as_float_array, check_size, choice
+from ._validate import as_float_array, check_size, choice, real_number
 from .activations import get_activation
 from .deltas import (_check_probability_output, _output_delta, _targets, _through_activation,
                      _weight_gradients)
@@ -75,7 +75,7 @@ def forward(X, weights, biases, activations):
     return A
 
 
-def backward(X, y, weights, biases, activations, loss="quadratic"):
+def backward(X, y, weights, biases, activations, loss="quadratic", l2=0.0):
     """Gradients of the batch-mean loss with respect to every weight and bias: (grads_W, grads_b).
 
     The forward pass keeps every layer's Z^(l) and A^(l) (A^(0) = X); then, from the output
@@ -89,10 +89,18 @@ def backward(X, y, weights, biases, activations, loss="quadratic"):
     derivative, as in MLP.backward (y_hat - y for the matched pairings). y: targets of the
     output's shape (or, for loss="cross_entropy", integer labels (n,)). Returns two lists
     matching weights and biases.
+
+    l2 > 0 adds Kang's penalty lambda * Omega with Omega = sum_l ||W^(l)||_F^2 (the weights
+    only, as MLP.backward): each dW^(l) gains 2 * l2 * W^(l), the biases' gradients nothing.
     """
-    where = "backward"
+    return _backward(X, y, weights, biases, activations, loss, l2, "backward")
+
+
+def _backward(X, y, weights, biases, activations, loss, l2, where):
+    """backward()'s computation; `where` names the public function in error messages."""
     _layer_lists(weights, biases, activations, where)
     loss = choice(loss, _losses.NAMES, where, "loss")
+    l2 = real_number(l2, where, "l2", minimum=0.0)
     _check_probability_output(loss, activations[-1], where)
     A = [as_float_array(X, where, "X", ndim=2)]
     Z = []
@@ -106,7 +114,24 @@ def backward(X, y, weights, biases, activations, loss="quadratic"):
     delta = _output_delta(A[-1], y, Z[-1], A[-1], loss, activations[-1])
     for l in range(L - 1, -1, -1):
         grads_W[l], grads_b[l] = _weight_gradients(A[l], delta)
+        W = as_float_array(weights[l], where, f"weights[{l}]")
+        if l2:
+            grads_W[l] += (2.0 * l2) * W
         if l:
-            W = as_float_array(weights[l], where, f"weights[{l}]")
             delta = _through_activation(activations[l - 1], Z[l - 1], A[l], delta @ W.T)
     return grads_W, grads_b
+
+
+def two_layer_backward(X, y, W1, b1, W2, b2, l2=0.0, hidden="sigmoid", output="sigmoid"):
+    """Every gradient of a network with one hidden layer (lesson 06's reference):
+
+        J = (1/n) sum_s 1/2 ||y_hat_s - y_s||^2 + l2 (||W1||_F^2 + ||W2||_F^2)
+        H = hidden(X W1 + b1),   y_hat = output(H W2 + b2)
+
+    Kang's backward computation in batch-first form gives g = dJ/dy_hat = (y_hat - y) / n,
+    then per layer g <- g * f'(a), db = the column sums of g, dW = h_prev^T g + 2 l2 W,
+    g <- g W^T. The biases are not regularised. Returns (dW1, db1, dW2, db2).
+    """
+    grads_W, grads_b = _backward(X, y, [W1, W2], [b1, b2], [hidden, output], "quadratic", l2,
+                                 "two_layer_backward")
+    return grads_W[0], grads_b[0], grads_W[1], grads_b[1]

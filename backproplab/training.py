@@ -24,7 +24,7 @@ from ._validate import _show, as_float_array, choice, positive_int, real_number,
 from .losses import NAMES as LOSS_NAMES
 from .losses import get_loss
 
-__all__ = ["train", "History", "DivergenceWarning"]
+__all__ = ["train", "train_online", "train_batch", "History", "DivergenceWarning"]
 
 
 class DivergenceWarning(UserWarning):
@@ -215,7 +215,7 @@ def _warn_diverged(problem, epoch, optimizer):
     at = f" (lr = {lr:g})" if isinstance(lr, numbers.Real) else ""
     warnings.warn(f"train: training diverged at epoch {epoch}: {problem}; training stopped and "
                   f"History.diverged is True. The learning rate{at} is probably too large: lower "
-                  "the learning rate (or scale the inputs).", DivergenceWarning, stacklevel=3)
+                  "the learning rate (or scale the inputs).", DivergenceWarning, stacklevel=4)
 
 
 def train(net, X, y, optimizer, loss="quadratic", epochs=100, batch_size=None, shuffle=True,
@@ -255,6 +255,13 @@ def train(net, X, y, optimizer, loss="quadratic", epochs=100, batch_size=None, s
     parameter is inf/NaN after the last step. NumPy's overflow/invalid-value warnings are
     suppressed inside the loop (np.errstate), so there is no stream of them.
     """
+    return _train(net, X, y, optimizer, loss, epochs, batch_size, shuffle, seed, l2, schedule,
+                  tol, callback)
+
+
+def _train(net, X, y, optimizer, loss, epochs, batch_size, shuffle, seed, l2, schedule, tol,
+           callback) -> History:
+    """train()'s loop (also behind train_online and train_batch)."""
     _check_net(net)
     _check_callable(schedule, "schedule")
     _check_callable(callback, "callback")
@@ -300,3 +307,47 @@ def train(net, X, y, optimizer, loss="quadratic", epochs=100, batch_size=None, s
         history.diverged, history.stop_reason = True, "diverged"
         _warn_diverged(run.problem, history.epochs_run - 1, optimizer)
     return history
+
+
+# ------------------------------------------------------------------------------ lesson 06's loops
+
+def _epoch_losses(net, X, y, lr, epochs, batch_size, rng, l2, where):
+    """train() one epoch at a time; J on the whole set after each epoch."""
+    from .optimizers import SGD
+    lr = real_number(lr, where, "lr", minimum=0.0, strict=True)
+    epochs = positive_int(epochs, where, "epochs")
+    losses = []
+
+    def after_epoch(epoch, history):
+        losses.append(net.loss(X, y, l2=l2))
+
+    _train(net, X, y, SGD(lr), "quadratic", epochs, batch_size, True, rng, l2, None, None,
+           after_epoch)
+    return losses
+
+
+def train_online(net, X, y, lr, epochs, rng, l2=0.0):
+    """Kauchak's loop: every epoch, shuffle the examples, then one update per example.
+
+        for each epoch:  order = rng.permutation(n)
+                         for i in order:  forward(x_i), backward(y_i), w <- w - lr * dJ_i/dw
+                         record J = quadratic loss over all of X + l2 sum ||W||^2
+
+    net: an MLP, trained in place (quadratic loss, each example's gradient with the penalty
+    l2 sum ||W||^2, as MLP.backward computes it); rng: a numpy Generator (or a seed), drawn
+    from exactly once per epoch by rng.permutation(n), as train() does. Returns the list of
+    J after each epoch (`epochs` floats; fewer if training diverged, which train() reports).
+    """
+    return _epoch_losses(net, X, y, lr, epochs, 1, rng, l2, "train_online")
+
+
+def train_batch(net, X, y, lr, epochs, l2=0.0):
+    """Full-batch gradient descent (Samatova's XOR "batch" training): one update per epoch.
+
+        for each epoch:  forward(X), backward(y) (the gradient of J averaged over all the
+                         examples), w <- w - lr * dJ/dw;  record J after the update
+
+    J = the quadratic loss (mean over the examples) + l2 sum ||W||^2. net: an MLP, trained in
+    place. Returns the list of J after each epoch (`epochs` floats).
+    """
+    return _epoch_losses(net, X, y, lr, epochs, None, None, l2, "train_batch")

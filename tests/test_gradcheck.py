@@ -7,7 +7,7 @@ from hypothesis.extra.numpy import array_shapes, arrays
 
 from backproplab.activations import softmax_prime
 from backproplab.deltas import hidden_delta, weight_gradients
-from backproplab.gradcheck import check_gradients, numerical_gradient, relative_error
+from backproplab.gradcheck import check_gradients, gradient_errors, numerical_gradient, relative_error
 from backproplab.network import MLP
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True)
@@ -204,3 +204,41 @@ def test_check_gradients_detects_the_softmax_shortcut():
 def test_check_gradients_refuses_non_networks():
     with pytest.raises(TypeError, match=r"check_gradients: net must be an MLP .* got list"):
         check_gradients([1, 2], np.zeros((1, 1)), np.zeros((1, 1)))
+
+
+# ------------------------------------------------------------------ gradient_errors (lesson 06)
+
+def test_gradient_errors_gives_one_error_per_array_in_params_order():
+    net, X, y = _net_and_data()
+    errors = gradient_errors(net, X, y, l2=0.02)
+    assert len(errors) == len(net.params) == 4
+    assert all(isinstance(e, float) and 0.0 <= e < 1e-7 for e in errors)
+    assert check_gradients(net, X, y, l2=0.02) == max(errors)
+
+
+class _SummedBiases(MLP):
+    """The bias gradients summed over the batch: only b1, b2 may be flagged."""
+
+    def backward(self, y, loss="quadratic", l2=0.0):
+        gW, gb = super().backward(y, loss, l2)
+        for g in gb:
+            g *= len(y)
+        return gW, gb
+
+
+def test_gradient_errors_says_which_arrays_are_wrong():
+    net, X, y = _net_and_data()
+    bad = _SummedBiases([3, 4, 2], ["tanh", "sigmoid"], seed=0)
+    bad.weights, bad.biases = net.weights, net.biases
+    W1, b1, W2, b2 = gradient_errors(bad, X, y)
+    assert W1 < 1e-7 and W2 < 1e-7
+    # |n g - g| / (n |g| + |g|) = (n - 1) / (n + 1) for n = 5 samples
+    assert b1 == pytest.approx(4 / 6, rel=1e-6) and b2 == pytest.approx(4 / 6, rel=1e-6)
+    before = [p.copy() for p in bad.params]
+    gradient_errors(bad, X, y)
+    assert all(np.array_equal(p, q) for p, q in zip(bad.params, before))
+
+
+def test_gradient_errors_refuses_non_networks():
+    with pytest.raises(TypeError, match=r"gradient_errors: net must be an MLP .* got dict"):
+        gradient_errors({}, np.zeros((1, 1)), np.zeros((1, 1)))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from backproplab import losses
 from backproplab.gradcheck import numerical_gradient, relative_error
-from backproplab.layers import backward, forward
+from backproplab.layers import backward, forward, two_layer_backward
 from backproplab.network import MLP
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)
@@ -126,3 +126,69 @@ def test_arguments_are_not_modified():
 def test_bad_arguments_are_refused_with_the_shapes(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# -- Kang's L2 penalty (lesson 06) and two_layer_backward -----------------------------------------
+
+@SETTINGS
+@given(net=_network(), l2=st.sampled_from([0.0, 1e-3, 0.05, 0.7]))
+def test_the_penalty_adds_two_l2_w_to_the_weights_only_and_matches_numerics(net, l2):
+    X, y, weights, biases, acts, loss = net
+    grads_W, grads_b = backward(X, y, weights, biases, acts, loss, l2=l2)
+    plain_W, plain_b = backward(X, y, weights, biases, acts, loss)
+    for g, p, W in zip(grads_W, plain_W, weights):
+        np.testing.assert_allclose(g - p, 2.0 * l2 * W, rtol=1e-9, atol=1e-12)
+    for g, p in zip(grads_b, plain_b):
+        np.testing.assert_array_equal(g, p)
+    value = losses.get_loss(loss)[0]
+
+    def J():
+        return value(forward(X, weights, biases, acts), y) + l2 * sum(float(np.sum(W * W)) for W in weights)
+    for params, grads in ((weights, grads_W), (biases, grads_b)):
+        for p, g in zip(params, grads):
+            numeric = numerical_gradient(lambda _: J(), p)
+            assert np.all(np.abs(g - numeric) <= 1e-8 + 1e-6 * np.abs(numeric)), relative_error(g, numeric)
+
+
+def test_two_layer_backward_is_every_gradient_of_its_objective():
+    rng = np.random.default_rng(61)
+    for hidden, output, l2 in (("sigmoid", "sigmoid", 0.0), ("tanh", "linear", 0.05), ("sigmoid", "tanh", 0.3)):
+        X, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+        W1, b1 = rng.normal(size=(3, 4)), rng.normal(size=4)
+        W2, b2 = rng.normal(size=(4, 2)), rng.normal(size=2)
+        got = two_layer_backward(X, y, W1, b1, W2, b2, l2=l2, hidden=hidden, output=output)
+        assert [g.shape for g in got] == [(3, 4), (4,), (4, 2), (2,)]
+
+        def J():
+            out = forward(X, [W1, W2], [b1, b2], [hidden, output])
+            return 0.5 * np.sum((out - y) ** 2) / 5 + l2 * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+        for p, g in zip((W1, b1, W2, b2), got):
+            assert relative_error(g, numerical_gradient(lambda _: J(), p)) < 1e-7
+
+
+def test_two_layer_backward_reproduces_kangs_example_line_by_line():
+    # Kang: a = W x, h = sigma(a), y_hat = v^T h; J = (y_hat - y)^2 + lambda (||W||^2 + ||v||^2)
+    rng = np.random.default_rng(601)
+    W, v = rng.normal(size=(3, 2)), rng.normal(size=(3, 1))
+    x, y, lam = np.array([[1.0], [0.0]]), 1.0, 0.1
+    a = W @ x
+    h = 1.0 / (1.0 + np.exp(-a))
+    y_hat = (v.T @ h).item()
+    g = 2 * (y_hat - y)
+    grad_v = g * h + 2 * lam * v
+    g = g * v * h * (1 - h)
+    grad_W = g @ x.T + 2 * lam * W
+    # Kang's J is twice the course's objective with l2 = lambda / 2
+    dW1, db1, dW2, db2 = two_layer_backward(x.T, np.array([[y]]), W.T, np.zeros(3), v, np.zeros(1),
+                                            l2=lam / 2, output="linear")
+    np.testing.assert_allclose(2 * dW1, grad_W.T, rtol=1e-12)
+    np.testing.assert_allclose(2 * dW2, grad_v, rtol=1e-12)
+
+
+def test_two_layer_backward_names_itself_in_its_errors():
+    with pytest.raises(ValueError, match=r"^two_layer_backward: l2 must be >= 0.0, got -1.0"):
+        two_layer_backward(np.zeros((1, 2)), np.zeros((1, 1)), np.zeros((2, 2)), np.zeros(2),
+                           np.zeros((2, 1)), np.zeros(1), l2=-1.0)
+    with pytest.raises(ValueError, match=r"^two_layer_backward: y has shape \(1, 3\)"):
+        two_layer_backward(np.zeros((1, 2)), np.zeros((1, 3)), np.zeros((2, 2)), np.zeros(2),
+                           np.zeros((2, 1)), np.zeros(1))

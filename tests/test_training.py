@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from backproplab.datasets import logic_gate, make_moons
 from backproplab.network import MLP
 from backproplab.optimizers import SGD, Momentum, Nesterov, step_decay
-from backproplab.training import DivergenceWarning, History, train
+from backproplab.training import DivergenceWarning, History, train, train_batch, train_online
 
 
 def data(n=10, seed=0):
@@ -368,3 +368,46 @@ def test_bad_net_and_optimizer():
         train([1, 2], X, y, SGD(0.1))
     with pytest.raises(TypeError, match=r"train: optimizer must have a step\(params, grads\) method .* got float"):
         train(net_for(), X, y, 0.1)
+
+
+# -- lesson 06's loops: train_online (Kauchak) and train_batch (Samatova's XOR) ------------------
+
+def test_train_online_is_kauchaks_loop_written_out():
+    X, y = data(6)
+    net, ref = net_for(3), net_for(3)
+    losses = train_online(net, X, y, 0.3, 3, np.random.default_rng(8), l2=0.01)
+    rng, expected = np.random.default_rng(8), []
+    for _ in range(3):
+        for i in rng.permutation(len(X)):        # one permutation per epoch, one update per example
+            ref.forward(X[i:i + 1])
+            ref.backward(y[i:i + 1], l2=0.01)
+            for p, g in zip(ref.params, ref.grads):
+                p -= 0.3 * g
+        expected.append(ref.loss(X, y, l2=0.01))
+    assert losses == expected
+    assert all(np.array_equal(p, q) for p, q in zip(net.params, ref.params))
+
+
+def test_train_batch_is_one_full_gradient_step_per_epoch():
+    X, y = logic_gate("xor")
+    net, ref = MLP([2, 3, 1], seed=5), MLP([2, 3, 1], seed=5)
+    losses = train_batch(net, X, y, 0.7, 4, l2=0.02)
+    expected = []
+    for _ in range(4):
+        ref.forward(X)
+        ref.backward(y, l2=0.02)
+        for p, g in zip(ref.params, ref.grads):
+            p -= 0.7 * g
+        expected.append(ref.loss(X, y, l2=0.02))
+    assert losses == expected
+    assert all(np.array_equal(p, q) for p, q in zip(net.params, ref.params))
+
+
+def test_train_online_and_batch_refuse_bad_arguments():
+    X, y = data(4)
+    with pytest.raises(ValueError, match=r"^train_online: lr must be > 0.0, got 0.0"):
+        train_online(net_for(), X, y, 0.0, 1, np.random.default_rng(0))
+    with pytest.raises(TypeError, match=r"^train_batch: epochs must be an integer, got float 2.5"):
+        train_batch(net_for(), X, y, 0.1, 2.5)
+    with pytest.raises(TypeError, match=r"^train: seed must be None, a non-negative int or a numpy Generator"):
+        train_online(net_for(), X, y, 0.1, 1, "rng")
