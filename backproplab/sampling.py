@@ -48,7 +48,11 @@ def priority_probabilities(errors, alpha=1.0, eps=0.01) -> np.ndarray:
     eps >= 0 keeps examples with e_i = 0 drawable (otherwise a learnt example would never be
     seen again, and forgetting it would go unnoticed). Returns float64 (n,), summing to 1.
     """
-    where = "priority_probabilities"
+    return _probabilities(errors, alpha, eps, "priority_probabilities")
+
+
+def _probabilities(errors, alpha, eps, where) -> np.ndarray:
+    """priority_probabilities, its messages naming `where` (the public function called)."""
     e = _errors(errors, where)
     alpha = real_number(alpha, where, "alpha", minimum=0.0)
     eps = real_number(eps, where, "eps", minimum=0.0)
@@ -71,7 +75,7 @@ def priority_sample(errors, batch_size, rng, alpha=1.0, eps=0.01) -> np.ndarray:
     appear twice), each index independently with probability p_i. Returns int64 (batch_size,).
     """
     where = "priority_sample"
-    p = priority_probabilities(errors, alpha, eps)
+    p = _probabilities(errors, alpha, eps, where)
     batch_size = positive_int(batch_size, where, "batch_size")
     return _generator(rng, where).choice(p.size, size=batch_size, p=p)
 

@@ -134,17 +134,6 @@ def _check_callable(f, name):
 
 # ------------------------------------------------------------------------------ batches
 
-def _batches(X, y, batch_size, rng):
-    """minibatches() without its argument checks (train() checks once, not every epoch)."""
-    n = X.shape[0]
-    if rng is not None:
-        # one gather per epoch, then every batch is a view of it
-        order = rng.permutation(n)
-        X, y = X[order], y[order]
-    for start in range(0, n, batch_size):
-        yield X[start:start + batch_size], y[start:start + batch_size]
-
-
 def minibatches(X, y, batch_size, rng=None):
     """The mini-batches of one epoch: pairs (X_b, y_b), every sample in exactly one of them.
 
@@ -154,8 +143,9 @@ def minibatches(X, y, batch_size, rng=None):
     calling minibatches once per epoch with the same generator gives a new order every
     epoch, the same sequence of orders as train(..., seed=rng). rng=None keeps X's order.
 
-    A generator: the batches are made as they are asked for. They are views of one
-    shuffled copy (or of X and y themselves when rng is None): do not change them in place.
+    The order is drawn when minibatches is called; the batches are then made as they are
+    asked for (a generator), as views of one shuffled copy of X and y (of X and y themselves
+    when rng is None): do not change them in place.
     """
     where = "minibatches"
     X = X if type(X) is np.ndarray and X.dtype == np.float64 else as_float_array(X, where, "X")
@@ -172,7 +162,12 @@ def minibatches(X, y, batch_size, rng=None):
         raise TypeError(f"{where}: rng must be a numpy Generator (np.random.default_rng(seed), made "
                         f"once and passed to every epoch) or None, got {type(rng).__name__} "
                         f"{_show(rng)}; a seed here would give every epoch the same order")
-    return _batches(X, y, batch_size, rng)
+    n = X.shape[0]
+    if rng is not None:
+        order = rng.permutation(n)
+        X, y = X[order], y[order]          # one gather per epoch; every batch is a view of it
+    return ((X[start:start + batch_size], y[start:start + batch_size])
+            for start in range(0, n, batch_size))
 
 
 # ------------------------------------------------------------------------------ the loop
@@ -233,7 +228,7 @@ class _Run:
         # with one batch the order cannot matter: no shuffle, and the rng is not drawn from
         rng = self.rng if self.shuffle and B < n else None
         outputs, targets, penalty, grads = [], [], 0.0, None
-        for Xb, yb in _batches(self.X, self.y, B, rng):
+        for Xb, yb in minibatches(self.X, self.y, B, rng):
             if self.l2:
                 penalty += self._penalty() * Xb.shape[0]   # at the weights this batch sees
             y_hat, grads = self._step(Xb, yb)
