@@ -344,10 +344,10 @@ class MinibatchesExercise(Exercise):
         want_sizes = [len(b[0]) for b in want]
         if sizes != want_sizes:
             n, B = case.args[0].shape[0], case.args[2]
+            last = (f", the last one holding the {n % B} left over" if n % B and B < n else "")
             return (f"{call} gave {len(batches)} batches of sizes {self._sizes(sizes)}; expected "
-                    f"{len(want)} of sizes {self._sizes(want_sizes)}: batches of batch_size = {B} "
-                    f"samples, every one of the n = {n} samples exactly once, the last batch "
-                    f"smaller when {B} does not divide {n}.{where}")
+                    f"{len(want)} of sizes {self._sizes(want_sizes)}: every one of the n = {n} "
+                    f"samples exactly once, in batches of batch_size = {B}{last}.{where}")
         return self._contents(batches, after, want, want_after, case, call, where)
 
     @staticmethod
