@@ -84,11 +84,11 @@ def pooled_sample(errors, batch_size, rng, high_fraction=0.2, high_share=0.5) ->
     """Samatova's priority pools: a share of every batch from the examples with the largest errors.
 
     The ceil(high_fraction * n) examples with the largest errors form the high-priority pool
-    (ties broken by index), the others the low-priority pool. Of the batch_size indices,
-    round(high_share * batch_size) are drawn uniformly, with replacement, from the high pool
-    (rng.choice(high_pool, size=...)), then the rest from the low pool in the same way (all
-    from the high pool when the low pool is empty). Returns int64 (batch_size,), the high
-    pool's draws first.
+    (ties broken by index), the others the low-priority pool, each in increasing index order.
+    Of the batch_size indices, round(high_share * batch_size) are drawn uniformly, with
+    replacement, from the high pool (rng.choice(high_pool, size=...)), then the rest from the
+    low pool in the same way (all from the high pool when the low pool is empty). Returns
+    int64 (batch_size,), the high pool's draws first.
     """
     where = "pooled_sample"
     e = _errors(errors, where)
@@ -99,11 +99,13 @@ def pooled_sample(errors, batch_size, rng, high_fraction=0.2, high_share=0.5) ->
     high_share = real_number(high_share, where, "high_share", minimum=0.0, maximum=1.0)
     n = e.size
     n_high = min(n, int(np.ceil(high_fraction * n)))
-    ranked = np.argsort(-e, kind="stable")           # largest error first, ties by index
-    high, low = np.sort(ranked[:n_high]), np.sort(ranked[n_high:])
+    in_high = np.zeros(n, dtype=bool)
+    in_high[np.argsort(-e, kind="stable")[:n_high]] = True    # largest errors, ties by index
+    high, low = np.flatnonzero(in_high), np.flatnonzero(~in_high)
     k_high = batch_size if low.size == 0 else int(round(high_share * batch_size))
-    parts = [rng.choice(high, size=k_high)]
+    # pool[rng.integers(0, len(pool), size)] is the same draw as rng.choice(pool, size), faster
+    drawn = high[rng.integers(0, high.size, size=k_high)]
     if k_high < batch_size:
-        parts.append(rng.choice(low, size=batch_size - k_high))
-    return np.concatenate(parts).astype(np.int64, copy=False)
+        drawn = np.concatenate([drawn, low[rng.integers(0, low.size, size=batch_size - k_high)]])
+    return drawn.astype(np.int64, copy=False)
 
