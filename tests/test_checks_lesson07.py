@@ -460,14 +460,15 @@ def test_batch_sizes_per_update_per_example_and_noise(run):
     assert examples[3] > 10 * examples[1]                    # "many times fewer examples"
     worse = [np.mean(np.diff(runs[B][0][:, 2]) > 0) for B in (1, 10, 50, 200)]
     assert worse[0] > worse[1] > worse[2] > worse[3] == 0.0
-    assert [runs[B][0][-1, 0] for B in (1, 10, 200)] == [200, 160, 150]   # whole epochs, >= 150 updates
+    assert [runs[B][0][-1, 0] for B in (1, 10, 200)] == [200, 100, 100]   # whole epochs, >= 100 updates
 
 
 def test_sorted_data_without_shuffling(run):
     (plain, plain_recall), (shuffled, shuffled_recall) = run["sorted_runs"].values()
     per_epoch = run["per_epoch"]
     assert plain[-1] > shuffled[-1]
-    assert np.ptp(plain[-per_epoch:]) > 3 * np.ptp(shuffled[-per_epoch:])   # the swing
+    assert np.std(plain[-per_epoch:]) > 3 * np.std(shuffled[-per_epoch:])   # the swing
+    assert np.mean(plain[-per_epoch:]) > np.mean(shuffled[-per_epoch:])
     assert plain_recall[1] > plain_recall[0]                                 # leans to class 1
     assert plain_recall[0] < shuffled_recall[0]
 
