@@ -12,7 +12,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "losses", "deltas", "init", "network", "graph", "optimizers", "training",
-    "gradcheck", "datasets", "plots", "widgets", "layers", "gates", "stacked", "checks",
+    "gradcheck", "datasets", "plots", "widgets", "layers", "gates", "stacked", "sampling",
+    "annealing", "checks",
 )
 __all__ = list(_SUBMODULES)
 

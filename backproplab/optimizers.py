@@ -28,7 +28,7 @@ import numpy as np
 
 from ._validate import _show, as_float_array, positive_int, real_number
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad",
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad", "sgd_step",
            "constant", "step_decay", "fixed_then_decay"]
 
 
@@ -150,6 +150,19 @@ class SGD(Optimizer):
 
     def _update(self, i, w, g) -> None:
         w -= self.lr * g
+
+
+def sgd_step(params, grads, lr) -> None:
+    """One gradient-descent step, in place: w <- w - gamma * dE/dw for every array.
+
+    Samatova's Delta w_t = -gamma dE/dw_t (momentum alpha = 0); Kang's theta <- theta - eps g.
+    params: the arrays to change (e.g. net.params: the network's own arrays, or views of
+    them such as W.T), grads: their gradients, same shapes; lr: gamma > 0. The very arrays
+    in `params` change, so the network holding them sees the step; returns None.
+    """
+    lr = _learning_rate(lr, "sgd_step")
+    for w, g in zip(params, _check_lists(params, grads, "sgd_step")):
+        w -= lr * g
 
 
 class Momentum(Optimizer):

@@ -9,7 +9,9 @@ ceil(n / B) steps; each step is
     -> optimizer.step(net.params, grads)
 
 B = n (batch_size=None) is gradient descent, B = 1 online / stochastic gradient descent,
-anything in between mini-batch gradient descent.
+anything in between mini-batch gradient descent. The batches of an epoch come from
+minibatches(): every sample exactly once, in the order of one rng.permutation(n) when
+shuffling (Kauchak's "randomly shuffle training data" before every pass).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from ._validate import _show, as_float_array, choice, positive_int, real_number,
 from .losses import NAMES as LOSS_NAMES
 from .losses import get_loss
 
-__all__ = ["train", "train_online", "train_batch", "History", "DivergenceWarning"]
+__all__ = ["train", "train_online", "train_batch", "minibatches", "History", "DivergenceWarning"]
 
 
 class DivergenceWarning(UserWarning):
@@ -130,6 +132,44 @@ def _check_callable(f, name):
         raise TypeError(f"train: {name} must be None or a callable, got {type(f).__name__}")
 
 
+# ------------------------------------------------------------------------------ batches
+
+def minibatches(X, y, batch_size, rng=None):
+    """The mini-batches of one epoch: pairs (X_b, y_b), every sample in exactly one of them.
+
+    With B = batch_size the epoch has ceil(n / B) batches: B samples each, the last one
+    smaller when B does not divide n (B >= n: one batch of all n samples). rng (a numpy
+    Generator) shuffles: the samples come in the order of ONE call rng.permutation(n), so
+    calling minibatches once per epoch with the same generator gives a new order every
+    epoch, the same sequence of orders as train(..., seed=rng). rng=None keeps X's order.
+
+    The order is drawn when minibatches is called; the batches are then made as they are
+    asked for (a generator), as views of one shuffled copy of X and y (of X and y themselves
+    when rng is None): do not change them in place.
+    """
+    where = "minibatches"
+    X = X if type(X) is np.ndarray and X.dtype == np.float64 else as_float_array(X, where, "X")
+    if X.ndim != 2:
+        raise ValueError(f"{where}: X has shape {X.shape} but must be 2-D (n_samples, n_features)")
+    y = np.asarray(y)
+    if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
+        raise ValueError(f"{where}: X has shape {X.shape} and y has shape {y.shape}; y must be 1-D "
+                         f"or 2-D with one row per sample ({X.shape[0]})")
+    if X.shape[0] == 0:
+        raise ValueError(f"{where}: X has shape {X.shape}: there is no sample to batch")
+    batch_size = positive_int(batch_size, where, "batch_size")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{where}: rng must be a numpy Generator (np.random.default_rng(seed), made "
+                        f"once and passed to every epoch) or None, got {type(rng).__name__} "
+                        f"{_show(rng)}; a seed here would give every epoch the same order")
+    n = X.shape[0]
+    if rng is not None:
+        order = rng.permutation(n)
+        X, y = X[order], y[order]          # one gather per epoch; every batch is a view of it
+    return ((X[start:start + batch_size], y[start:start + batch_size])
+            for start in range(0, n, batch_size))
+
+
 # ------------------------------------------------------------------------------ the loop
 
 def _grad_norm(grads) -> float:
@@ -184,14 +224,11 @@ class _Run:
         over all of them, at the end of the epoch: the same number as the sample-weighted
         mean of the batch losses, for one call of the loss function instead of one per batch.
         """
-        X, y, B, n = self.X, self.y, self.batch, self.n
-        if self.shuffle and B < n:
-            # shuffle indices, never the caller's arrays; one gather per epoch, then views
-            order = self.rng.permutation(n)
-            X, y = X[order], y[order]
-        outputs, penalty, grads = [], 0.0, None
-        for start in range(0, n, B):
-            Xb, yb = X[start:start + B], y[start:start + B]
+        B, n = self.batch, self.n
+        # with one batch the order cannot matter: no shuffle, and the rng is not drawn from
+        rng = self.rng if self.shuffle and B < n else None
+        outputs, targets, penalty, grads = [], [], 0.0, None
+        for Xb, yb in minibatches(self.X, self.y, B, rng):
             if self.l2:
                 penalty += self._penalty() * Xb.shape[0]   # at the weights this batch sees
             y_hat, grads = self._step(Xb, yb)
@@ -200,7 +237,11 @@ class _Run:
                 return self.loss_fn(y_hat, yb), float("nan")
             history.steps += 1
             outputs.append(y_hat)
-        y_hat = outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
+            targets.append(yb)
+        if len(outputs) == 1:
+            y_hat, y = outputs[0], targets[0]
+        else:   # the targets in the order the batches saw them
+            y_hat, y = np.concatenate(outputs), np.concatenate(targets)
         epoch_loss = self.loss_fn(y_hat, y) + penalty / n
         norm = _grad_norm(grads)
         if not math.isfinite(epoch_loss):

@@ -197,7 +197,7 @@ def test_plots_module_exists():
 
 # --- importing is silent and cheap ---------------------------------------------------------
 
-MODULES = list(CONTRACT) + ["backproplab.plots"]
+MODULES = list(CONTRACT) + ["backproplab.plots", "backproplab.sampling", "backproplab.annealing"]
 
 
 def _python(code):
