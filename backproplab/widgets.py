@@ -576,7 +576,11 @@ def learning_rate_explorer(f=None, grad=None, start=(-4.0, 1.5), optimizer="SGD"
                                     fontweight="bold", bbox=dict(facecolor="white",
                                                                  edgecolor="#b00", alpha=0.9))
         parts["heading"] = fig.text(0.06, 0.96, "", ha="left", va="center", fontsize="large")
-        parts["loss"] = _LossPanel(right, "step", "f(w) after each step", invalidate)
+        with np.errstate(all="ignore"):
+            f0 = float(f(start.copy()))
+        # a log axis of at least ten decades below f(start): most settings then fit it
+        span = (f0 * 1e-8, f0 * 1e2) if np.isfinite(f0) and f0 > 0.0 else None
+        parts["loss"] = _LossPanel(right, "step", "f(w) after each step", invalidate, span=span)
         return lambda: [parts["path"], parts["end"], legend, parts["banner"], parts["heading"],
                         *parts["loss"].layers()]
 
