@@ -99,6 +99,8 @@ def _explorer(controls, draw, figsize, caption=True, setup=None):
         return {name: w.value for name, w in controls.items()}
 
     def paint():
+        if _figures_off():
+            return      # nobody will see it: state, caption and artists are up to date
         canvas = fig.canvas
         moving = layers[0]() if layers else []
         for artist in moving:
@@ -124,7 +126,8 @@ def _explorer(controls, draw, figsize, caption=True, setup=None):
         state, note = draw(fig, values())
         box.state = state
         text.value = note
-        paint()
+        with np.errstate(all="ignore"):   # a diverged run's numbers: no overflow warnings
+            paint()
 
     holding = []   # non-empty while set_values() changes several controls at once
 
@@ -158,6 +161,19 @@ def _explorer(controls, draw, figsize, caption=True, setup=None):
         w.observe(on_change, names="value")
     box.update, box.set_values = render, set_values
     return box
+
+
+def _figures_off() -> bool:
+    """True in a kernel configured to draw no figures (c.InlineBackend.figure_formats = set(),
+    as `backproplab grade` sets it): there, nobody will see an explorer's picture, so it is
+    not painted (its state, caption and artists are still updated)."""
+    import sys
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or "InlineBackend" not in shell.config:
+        return False
+    formats = shell.config["InlineBackend"].get("figure_formats")
+    return formats is not None and len(formats) == 0
 
 
 def _redraw_region(fig, axes):
@@ -416,6 +432,8 @@ class _LossPanel:
     def _fit(self, values, x_max):
         lo, hi = float(values.min()), float(values.max())
         log = lo > 0.0
+        # a diverging run reaches 1e308; the log axis' tick decades would overflow beyond it
+        lo, hi = max(lo, -1e200), min(hi, 1e200)
         if log:
             if self.span is not None:
                 lo, hi = min(lo, self.span[0]), max(hi, self.span[1])
@@ -464,7 +482,7 @@ def _stability_note(f, v):
     verdict = ("stable: the run converges" if stable else
                "<b>unstable</b>: the steepest direction grows every step")
     note = (f"γ λ<sub>max</sub> = {v['lr']:.3g} × {f.lambda_max:g} = {h:.3g} "
-            f"{'<' if stable else '≥'} {bound} = {limit:.3g}: {verdict} "
+            f"{'&lt;' if stable else '≥'} {bound} = {limit:.3g}: {verdict} "
             f"(condition number κ = {f.condition_number:g}).")
     return h, limit, stable, note
 
@@ -643,16 +661,18 @@ def _training_data(data, n, noise, seed, where):
 
 
 def training_explorer(data="moons", hidden=8, optimizer="Momentum", lr=0.3, momentum=0.9,
-                      epochs=150, seed=0, n=200, noise=0.2):
+                      epochs=150, seed=0, n=200, noise=0.2, loss="binary_cross_entropy"):
     """A small network trained live: every change of the controls trains it again from the
     same initial weights and redraws its decision boundary and its loss curve.
 
     data: "moons" (n points of two interleaving half-moons, noise as in
         backproplab.datasets.make_moons) or "xor" (the four points of Samatova's XOR).
-    The network is MLP([2, hidden, 1], activations ["tanh", "sigmoid"], seed=seed), trained
-    by backproplab.training.train with the binary cross-entropy, full batch (one step per
-    epoch), and the optimizer of the dropdown with the learning rate gamma (log-scale
-    slider) and the momentum alpha (0 to 0.99).
+    The network is MLP([2, hidden, 1], seed=seed) with tanh hidden units, trained by
+    backproplab.training.train, full batch (one step per epoch), with the optimizer of the
+    dropdown, the learning rate gamma (log-scale slider) and the momentum alpha (0 to 0.99).
+    loss: "binary_cross_entropy" (a sigmoid output: P(class 1); its loss is bounded, so no
+        setting overflows) or "quadratic" (a linear output regressing the 0/1 labels; the
+        boundary is output = 0.5; a large gamma makes it blow up, "diverged after k steps").
 
     state: optimizer, lr, momentum, epochs, losses (History.loss), accuracy (on the data),
     diverged, diverged_after (steps, or None), history (the History), net (the trained MLP).
@@ -675,6 +695,8 @@ def training_explorer(data="moons", hidden=8, optimizer="Momentum", lr=0.3, mome
     noise = real_number(noise, where, "noise", minimum=0.0, maximum=1.0)
     X, y = _training_data(data, n, noise, seed, where)
     choice(optimizer, _OPTIMIZERS, where, "optimizer")
+    choice(loss, ("binary_cross_entropy", "quadratic"), where, "loss")
+    output = "sigmoid" if loss == "binary_cross_entropy" else "linear"
     controls = {
         "optimizer": _dropdown("optimizer", _OPTIMIZERS, optimizer),
         "lr": _log_slider("learning rate γ", lr, -3, 1.5, where, "lr"),
@@ -710,36 +732,39 @@ def training_explorer(data="moons", hidden=8, optimizer="Momentum", lr=0.3, mome
                 color=_PALETTE[int(c)], edgecolors="black", linewidths=0.6, label=f"class {c:.0f}",
                 zorder=3))
         from matplotlib.lines import Line2D
+        boundary = "boundary P = 0.5" if output == "sigmoid" else "boundary: output 0.5"
         legend = left.legend(handles=[*parts["points"], Line2D([], [], color="black", lw=1.5,
-                                                                label="boundary P = 0.5")],
+                                                                label=boundary)],
                              loc="lower right", fontsize="small", framealpha=0.9)
         left.set_xlim(lo[0], hi[0])
         left.set_ylim(lo[1], hi[1])
         left.set_xlabel("$x_1$")
         left.set_ylabel("$x_2$")
-        left.set_title("Decision regions: P(class 1) shaded", fontsize="medium")
+        left.set_title("Decision regions: P(class 1) shaded" if output == "sigmoid" else
+                       "Decision regions: the output shaded (0 to 1)", fontsize="medium")
         parts["banner"] = left.text(0.5, 0.5, "", transform=left.transAxes, ha="center",
                                     va="center", color="#b00", fontsize="x-large",
                                     fontweight="bold", bbox=dict(facecolor="white",
                                                                  edgecolor="#b00", alpha=0.9))
         parts["heading"] = fig.text(0.06, 0.96, "", ha="left", va="center", fontsize="large")
         parts["boundary"] = left
-        parts["loss"] = _LossPanel(right, "epoch", "Training loss (binary cross-entropy)",
+        parts["loss"] = _LossPanel(right, "epoch", f"Training loss ({loss.replace('_', ' ')})",
                                    invalidate, span=(0.01, 10.0))
-        return lambda: [parts["image"], *([parts["contour"]] if parts["contour"] else []),
+        spines = list(left.spines.values())   # painted again over the image's edges
+        return lambda: [parts["image"], *spines, *([parts["contour"]] if parts["contour"] else []),
                         *parts["points"], legend, parts["banner"], parts["heading"],
                         *parts["loss"].layers()]
 
     def draw(fig, v):
         momentum_used = v["optimizer"] in ("Momentum", "Nesterov")
         controls["momentum"].disabled = not momentum_used
-        net = MLP([2, hidden, 1], activations=["tanh", "sigmoid"], seed=seed)
+        net = MLP([2, hidden, 1], activations=["tanh", output], seed=seed)
         opt = _make_optimizer(v["optimizer"], v["lr"], v["momentum"])
         with warnings.catch_warnings():
             # divergence is said in the picture and the caption, not as a warning
             warnings.simplefilter("ignore")
-            history = train(net, X, y, opt, loss="binary_cross_entropy", epochs=v["epochs"],
-                            batch_size=None, seed=seed)
+            history = train(net, X, y, opt, loss=loss, epochs=v["epochs"], batch_size=None,
+                            seed=seed)
         losses = np.array(history.loss)
         diverged = history.diverged
         accuracy = None
@@ -752,7 +777,7 @@ def training_explorer(data="moons", hidden=8, optimizer="Momentum", lr=0.3, mome
             with np.errstate(all="ignore"):
                 p_grid = net.forward(grid)[:, 0].reshape(gy.size, gx.size)
                 accuracy = float(np.mean((net.forward(X)[:, 0] >= 0.5) == (y[:, 0] == 1.0)))
-            parts["image"].set_data(p_grid)
+            parts["image"].set_data(np.clip(p_grid, 0.0, 1.0))
             if p_grid.min() < 0.5 < p_grid.max():
                 parts["contour"] = parts["boundary"].contour(gx, gy, p_grid, levels=[0.5],
                                                              colors="black", linewidths=1.5)
