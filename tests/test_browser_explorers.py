@@ -21,14 +21,12 @@ Needs what test_browser.py needs (Debian's Chromium, playwright); without it the
 """
 from __future__ import annotations
 
-import contextlib
 import shutil
-from pathlib import Path
 
 import pytest
 
-from test_browser import (CHROMIUM, CHROMIUM_ARGS, ROOT, TOKEN, _free_port, _start, _stop,  # noqa: F401
-                          _test_args, expect, sync_api)
+from test_browser import (CHROMIUM, CHROMIUM_ARGS, ROOT, TOKEN, _free_port, _notebook_page, _start,
+                          _stop, _test_args, expect, sync_api)
 from course_env import install, lab
 
 SLUG = "08-learning-rate-and-momentum"
@@ -58,23 +56,14 @@ def lesson08_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(lesson08_url, tmp_path_factory):
-    shots = tmp_path_factory.mktemp("screenshots-lesson08")
+    """Lesson 08 open in the students' JupyterLab, all its cells run."""
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            pg = chromium.new_page(viewport={"width": 1400, "height": 1000})
-            pg.set_default_timeout(30_000)
-            pg.goto(f"{lesson08_url}/lab/tree/{SLUG}/{SLUG}.ipynb?token={TOKEN}")
-            panel = pg.locator(".jp-NotebookPanel:visible")
-            expect(panel.locator(".jp-Cell").first).to_be_visible(timeout=45_000)
-            expect(panel.locator(".jp-NotebookPanel-toolbar .jp-KernelName")).to_have_text(
-                "Python 3 (backproplab)", timeout=90_000)
-            expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
-                "data-status", "idle", timeout=45_000)
-            _run_all(pg)
-            pg.shots = shots
-            yield pg
-            pg.screenshot(path=str(shots / "final.png"), full_page=True)
+            with _notebook_page(chromium, f"{lesson08_url}/lab/tree/{SLUG}/{SLUG}.ipynb?token={TOKEN}",
+                                tmp_path_factory.mktemp("screenshots-lesson08")) as pg:
+                _run_all(pg)
+                yield pg
         finally:
             chromium.close()
 
@@ -156,7 +145,6 @@ def test_sliders_and_dropdown_redraw_the_explorer(page, marker, sliders):
     output = _explorer(page, marker)
     expect(output.locator(".jupyter-widgets.widget-slider")).to_have_count(sliders)
     expect(output).not_to_contain_text("Error displaying widget")
-    page.shots.joinpath("x").parent.mkdir(exist_ok=True)
     output.screenshot(path=str(page.shots / f"{marker[8:16]}-before.png"))
     # the explorers start on Momentum: the momentum slider is enabled
     assert output.locator(".widget-dropdown select").input_value() == "Momentum"
