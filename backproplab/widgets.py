@@ -23,6 +23,8 @@ bytes for one Image widget whose value is replaced: no pyplot, no backend, no fi
 up in pyplot's registry or in the output, and the same picture in every front end. The two
 optimizer explorers draw their unchanging parts (axes, contours, legends) once and repaint
 only what moves, so that an update takes well under 200 ms (benchmarks/bench_widgets.py).
+In a kernel that draws no figures (c.InlineBackend.figure_formats = set(), as `backproplab
+grade` runs notebooks) they compute everything but paint no picture, so graded lessons stay fast.
 Nothing needs a browser: tests set the controls' values and read state and the drawn
 artists. ipywidgets and matplotlib are imported only when an explorer is built, so
 ``import backproplab`` stays cheap.
