@@ -17,6 +17,11 @@ mixing the state of two networks. Call ``reset()`` to start afresh (e.g. for a n
 The learning rate ``lr`` can be changed between steps (that is what a learning-rate
 schedule does); the new value is checked like the one given to the constructor.
 
+The same updates for ONE array, as functions without a memory (lesson 08's exercises):
+momentum_step, nesterov_step and adagrad_step take the state explicitly and return the new
+weights and the new state, ``(w_new, state)``, leaving their arguments alone. The classes
+call them, so that the two forms cannot drift apart.
+
 Learning-rate schedules (Samatova, "Learning Rate Strategies") are at the end of this
 module: constant, step_decay and fixed_then_decay return callables ``epoch -> lr``.
 """
@@ -28,7 +33,8 @@ import numpy as np
 
 from ._validate import _show, as_float_array, positive_int, real_number
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad", "sgd_step",
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad",
+           "sgd_step", "momentum_step", "nesterov_step", "adagrad_step",
            "constant", "step_decay", "fixed_then_decay"]
 
 
@@ -77,6 +83,93 @@ def _check_lists(params, grads, where):
                              f"{w.shape}; each gradient must have its parameter's shape")
         checked.append(g)
     return checked
+
+
+# --------------------------------------------------------------------------------------
+# One update of one array, state in and state out (no memory of their own).
+
+def _step_arrays(w, grad, state, where, state_name):
+    """w, grad and the state as new float64 arrays of one shape (the caller's stay untouched)."""
+    w = as_float_array(w, where, "w")
+    grad = as_float_array(grad, where, "grad")
+    state = as_float_array(state, where, state_name)
+    for name, arr in (("grad", grad), (state_name, state)):
+        if arr.shape != w.shape:
+            raise ValueError(f"{where}: {name} has shape {arr.shape} but w has shape {w.shape}; "
+                             f"{name} must have the weights' shape")
+    return w, grad, state
+
+
+def momentum_step(w, grad, dw_prev, lr, momentum=0.9):
+    """One step of gradient descent with momentum (Samatova, "Backpropagation Weight Update"):
+
+        Delta w_t = -gamma * dE/dw_t + alpha * Delta w_{t-1},    w_{t+1} = w_t + Delta w_t
+
+    w: the weights w_t; grad: dE/dw at w_t; dw_prev: the previous step Delta w_{t-1} (zeros
+    before the first step), all of one shape; lr: gamma > 0; momentum: alpha in [0, 1).
+    Returns (w_t + Delta w_t, Delta w_t) as new float64 arrays; the new state is the step itself.
+    """
+    where = "momentum_step"
+    w, g, dw_prev = _step_arrays(w, grad, dw_prev, where, "dw_prev")
+    return _momentum_update(w, g, dw_prev, _learning_rate(lr, where), _momentum(momentum, where))
+
+
+def _momentum_update(w, g, dw_prev, lr, a):
+    """momentum_step's arithmetic, on arguments already checked (the class's fast path)."""
+    dw = a * dw_prev - lr * g
+    return w + dw, dw
+
+
+def nesterov_step(w, grad, n_prev, lr, momentum=0.9):
+    """One step of Nesterov momentum in Samatova's form ("Problem w/ Mini-Batching & Nesterov
+    Momentum"):
+
+        n_t = alpha * n_{t-1} + gamma * dE/dw_t
+        Delta w_t = alpha * n_{t-1} - (1 + alpha) * n_t,    w_{t+1} = w_t + Delta w_t
+
+    with n_0 = 0 and the gradient taken at w_t itself (the form is Nesterov's look-ahead
+    rewritten so that no second point is needed; lesson 08 shows the two agree).
+    Returns (w_t + Delta w_t, n_t) as new float64 arrays.
+    """
+    where = "nesterov_step"
+    w, g, n_prev = _step_arrays(w, grad, n_prev, where, "n_prev")
+    return _nesterov_update(w, g, n_prev, _learning_rate(lr, where), _momentum(momentum, where))
+
+
+def _nesterov_update(w, g, n_prev, lr, a):
+    """nesterov_step's arithmetic, on arguments already checked."""
+    n = a * n_prev + lr * g
+    return w + (a * n_prev - (1.0 + a) * n), n
+
+
+def adagrad_step(w, grad, G_prev, lr, eps=1e-8):
+    """One Adagrad step (Samatova, "Adaptive Subgradient (Adagrad)"), weight by weight:
+
+        G_t = G_{t-1} + (dE/dw_t)^2,    w_{t+1} = w_t - gamma * dE/dw_t / (sqrt(G_t) + eps)
+
+    G_prev: the sum of the squared gradients so far (zeros before the first step). Samatova's
+    rate gamma / sqrt(sum of squared gradients) has no eps; eps > 0 keeps a weight whose
+    gradients have all been 0 from computing 0 / 0 (eps = 0: her formula, such weights stay).
+    Returns (w_{t+1}, G_t) as new float64 arrays.
+    """
+    where = "adagrad_step"
+    w, g, G_prev = _step_arrays(w, grad, G_prev, where, "G_prev")
+    lr = _learning_rate(lr, where)
+    eps = real_number(eps, where, "eps", minimum=0.0)
+    if np.any(G_prev < 0):
+        raise ValueError(f"{where}: G_prev holds negative values; it is a sum of squared "
+                         "gradients (zeros before the first step)")
+    return _adagrad_update(w, g, G_prev, lr, eps)
+
+
+def _adagrad_update(w, g, G_prev, lr, eps):
+    """adagrad_step's arithmetic, on arguments already checked."""
+    G = G_prev + g * g
+    denom = np.sqrt(G)
+    if eps > 0.0:
+        return w - lr * g / (denom + eps), G
+    # Samatova exactly: where G is still 0 the gradient is 0 too; leave the weight alone
+    return w - lr * np.divide(g, denom, out=np.zeros_like(g), where=denom > 0.0), G
 
 
 class Optimizer:
@@ -183,12 +276,10 @@ class Momentum(Optimizer):
         self._dw = {}
 
     def _update(self, i, w, g) -> None:
-        dw = self._dw.get(i)
-        if dw is None:
-            dw = self._dw[i] = np.zeros_like(w)
-        dw *= self.momentum          # alpha * Delta w_{t-1}
-        dw -= self.lr * g            # ... - gamma * dE/dw_t  = Delta w_t
-        w += dw
+        dw_prev = self._dw.get(i)
+        if dw_prev is None:
+            dw_prev = np.zeros_like(w)
+        w[...], self._dw[i] = _momentum_update(w, g, dw_prev, self.lr, self.momentum)
 
     def __repr__(self):
         return f"Momentum(lr={self.lr!r}, momentum={self.momentum!r})"
@@ -215,13 +306,10 @@ class Nesterov(Optimizer):
         self._n = {}
 
     def _update(self, i, w, g) -> None:
-        a = self.momentum
         n_prev = self._n.get(i)
         if n_prev is None:
             n_prev = np.zeros_like(w)
-        n = a * n_prev + self.lr * g
-        w += a * n_prev - (1.0 + a) * n
-        self._n[i] = n
+        w[...], self._n[i] = _nesterov_update(w, g, n_prev, self.lr, self.momentum)
 
     def __repr__(self):
         return f"Nesterov(lr={self.lr!r}, momentum={self.momentum!r})"
@@ -249,17 +337,10 @@ class Adagrad(Optimizer):
         self._G = {}
 
     def _update(self, i, w, g) -> None:
-        G = self._G.get(i)
-        if G is None:
-            G = self._G[i] = np.zeros_like(w)
-        G += g * g
-        denom = np.sqrt(G)
-        if self.eps > 0.0:
-            denom += self.eps
-            w -= self.lr * g / denom
-        else:
-            # Samatova exactly: where G is still 0 the gradient is 0 too; leave the weight alone
-            w -= self.lr * np.divide(g, denom, out=np.zeros_like(w), where=denom > 0.0)
+        G_prev = self._G.get(i)
+        if G_prev is None:
+            G_prev = np.zeros_like(w)
+        w[...], self._G[i] = _adagrad_update(w, g, G_prev, self.lr, self.eps)
 
     def __repr__(self):
         return f"Adagrad(lr={self.lr!r}, eps={self.eps!r})"

@@ -18,7 +18,7 @@ import numpy as np
 from ._validate import as_float_array, positive_int, real_number
 
 __all__ = ["plot_loss", "plot_decision_boundary", "plot_trajectory", "draw_graph",
-           "plot_activations", "plot_activation_variance"]
+           "plot_activations", "plot_activation_variance", "plot_stability_region"]
 
 # Colour-blind-friendly class / series colours (Okabe-Ito), class c gets _PALETTE[c % 8].
 _PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
@@ -536,6 +536,73 @@ def plot_activation_variance(variances, ax=None, *, logy=True, title=None):
     ax.grid(True, alpha=0.3)
     if len(runs) > 1 or runs[0][0] is not None:
         ax.legend()
+    return fig
+
+
+# ----------------------------------------------------------------------------- stability
+
+def plot_stability_region(ax=None, *, points=None, h_max=4.5, resolution=200, title=None):
+    """Where gradient descent with momentum converges on a quadratic bowl, in the plane of
+    the momentum alpha (x) and h = gamma * lambda (y), the learning rate times a curvature.
+
+    The shading is the spectral radius of heavy-ball momentum (backproplab.surfaces:
+    the factor by which the error along that curvature shrinks per step), computed at every
+    grid point; the region where it is < 1 is outlined in black (computed, not drawn from
+    the formula). Over it: the formula's limit h = 2(1 + alpha) (dashed), Nesterov's
+    2(1 + alpha)/(1 + 2 alpha) (dotted) and plain gradient descent's h = 2 at alpha = 0.
+    points: None or {label: (alpha, h)} settings to mark (e.g. the explorer's), or
+        {label: array (m, 2)} several at once.
+    Returns the Figure (of `ax` if given).
+    """
+    from .surfaces import spectral_radius, stability_limit
+
+    where = "plot_stability_region"
+    _text(title, where, "title")
+    h_max = real_number(h_max, where, "h_max", minimum=0.0, strict=True, maximum=100.0)
+    resolution = positive_int(resolution, where, "resolution", minimum=10)
+    marks = []
+    if points is not None:
+        for lab, pts in _mapping(points, where, "points"):
+            arr = as_float_array(pts, where, f"points[{lab!r}]", finite=True)
+            arr = arr.reshape(-1, 2) if arr.size % 2 == 0 and arr.ndim <= 2 else arr
+            if arr.ndim != 2 or arr.shape[1] != 2:
+                raise ValueError(f"{where}: points[{lab!r}] must be (alpha, h) or an array (m, 2) "
+                                 f"of them, got shape {np.shape(pts)}")
+            marks.append((lab, arr))
+
+    alphas = np.linspace(0.0, 0.99, resolution)
+    # h = 0 (no step at all) has rho = 1 exactly: start half a grid step above it
+    hs = np.linspace(h_max / (2 * resolution), h_max, resolution + 1)
+    A, Hh = np.meshgrid(alphas, hs)
+    rho = spectral_radius(Hh, A, "Momentum")
+
+    fig, ax = _axes(ax, where, (7.0, 4.8))
+    im = ax.imshow(np.minimum(rho, 1.5), origin="lower", aspect="auto", cmap="viridis_r",
+                   extent=(alphas[0], alphas[-1], hs[0], hs[-1]), vmin=0.0, vmax=1.5)
+    ax.figure.colorbar(im, ax=ax, label="spectral radius ρ: error factor per step")
+    ax.contour(A, Hh, rho, levels=[1.0], colors="black", linewidths=2.0)
+    ax.plot(alphas, stability_limit("Momentum", alphas), ls="--", color="white", lw=1.8)
+    ax.plot(alphas, stability_limit("Nesterov", alphas), ls=":", color="#D55E00", lw=2.2)
+    ax.scatter([0.0], [2.0], s=80, marker="o", color="#E69F00", edgecolors="black", zorder=4,
+               clip_on=False)
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color="black", lw=2.0, label="computed: ρ = 1 (momentum)"),
+               Line2D([], [], color="white", ls="--", lw=1.8, label="formula: h = 2(1 + α)"),
+               Line2D([], [], color="#D55E00", ls=":", lw=2.2, label="Nesterov: h = 2(1 + α)/(1 + 2α)"),
+               _marker_handle("o", 8, "#E69F00", "plain GD: h = 2 at α = 0")]
+    for i, (lab, arr) in enumerate(marks):
+        colour = _PALETTE[(i + 2) % len(_PALETTE)]
+        ax.scatter(arr[:, 0], arr[:, 1], s=45, marker="D", color=colour, edgecolors="black",
+                   zorder=5, label=lab)
+        handles.append(_marker_handle("D", 7, colour, lab if lab is not None else "settings"))
+    legend = ax.legend(handles=handles, loc="upper left", fontsize="small", framealpha=0.85)
+    legend.get_frame().set_facecolor("0.85")
+    ax.set_xlim(alphas[0], alphas[-1])
+    ax.set_ylim(0.0, hs[-1])
+    ax.set_xlabel("momentum α")
+    ax.set_ylabel("h = γ λ  (learning rate × curvature)")
+    ax.set_title(title if title is not None else
+                 "Where momentum converges on a quadratic: ρ < 1 below the black line")
     return fig
 
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODULES = ("bench_graph", "bench_mlp", "bench_train", "bench_lessons")
+MODULES = ("bench_graph", "bench_mlp", "bench_train", "bench_lessons", "bench_widgets")
 
 
 def _cell(value) -> str:

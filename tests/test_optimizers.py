@@ -370,3 +370,103 @@ def test_schedule_bad_input():
         step_decay(0.1)(-1)
     with pytest.raises(TypeError, match=r"constant: epoch must be an integer \(epochs are counted from 0\)"):
         constant(0.1)(1.5)
+
+
+# ----------------------------------------------------------------------------- one step as a function
+# momentum_step, nesterov_step, adagrad_step: the classes' arithmetic for one array, the state
+# passed in and returned (lesson 08's exercises are graded against them).
+
+from backproplab.optimizers import adagrad_step, momentum_step, nesterov_step  # noqa: E402
+
+STEP_FUNCTIONS = {
+    "Momentum": (lambda lr, p: Momentum(lr, momentum=p), momentum_step),
+    "Nesterov": (lambda lr, p: Nesterov(lr, momentum=p), nesterov_step),
+    "Adagrad": (lambda lr, p: Adagrad(lr, eps=p), adagrad_step),
+}
+
+
+def thread(step, w0, grads, lr, param):
+    """The weights after every step of `step`, the state carried from call to call."""
+    w, state, out = np.array(w0, dtype=np.float64), np.zeros(np.shape(w0)), []
+    for g in grads:
+        w, state = step(w, np.asarray(g, dtype=np.float64), state, lr, param)
+        out.append(w)
+    return out
+
+
+@SETTINGS
+@given(param_and_grads(steps=4), learning_rates, momenta, st.sampled_from(sorted(STEP_FUNCTIONS)))
+def test_the_step_functions_are_the_classes_bit_for_bit(wg, lr, param, name):
+    make, step = STEP_FUNCTIONS[name]
+    param = param * 1e-6 if name == "Adagrad" else param      # eps for Adagrad
+    w0, gs = wg
+    ours, theirs = thread(step, w0, gs, lr, param), run(make(lr, param), w0, gs)
+    assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(ours, theirs))
+
+
+def test_momentum_step_by_hand_samatovas_half():
+    # Samatova: "gamma = 0.5 will decrease every gradient by 50%": the first step (dw_0 = 0)
+    # is -0.5 g; the second adds alpha * the first
+    w, g = np.array([1.0, -2.0]), np.array([4.0, 2.0])
+    w1, dw1 = momentum_step(w, g, np.zeros(2), 0.5, 0.9)
+    assert np.array_equal(dw1, [-2.0, -1.0]) and np.array_equal(w1, [-1.0, -3.0])
+    w2, dw2 = momentum_step(w1, g, dw1, 0.5, 0.5)
+    assert np.array_equal(dw2, [-3.0, -1.5]) and np.array_equal(w2, [-4.0, -4.5])
+
+
+def test_nesterov_step_first_step_is_one_plus_alpha_times_gradient_descent():
+    w1, n1 = nesterov_step(np.array([1.0]), np.array([2.0]), np.zeros(1), 0.25, 0.5)
+    assert np.array_equal(n1, [0.5]) and np.array_equal(w1, [1.0 - 1.5 * 0.5])
+
+
+def test_adagrad_step_by_hand():
+    # G = 0 + 3^2 = 9: w = 1 - 1 * 3 / (3 + eps); the weight with g = 0 stays (0 / (0 + eps))
+    w1, G = adagrad_step(np.array([1.0, 5.0]), np.array([3.0, 0.0]), np.zeros(2), 1.0, eps=0.0)
+    assert np.array_equal(G, [9.0, 0.0]) and np.array_equal(w1, [0.0, 5.0])
+
+
+@SETTINGS
+@given(st.floats(0.01, 0.49), st.floats(0.0, 0.95))
+def test_samatovas_nesterov_is_the_look_ahead_method(lr, alpha):
+    # Sutskever et al.'s form: v_t = alpha v_{t-1} - gamma grad(theta_{t-1} + alpha v_{t-1}),
+    # theta_t = theta_{t-1} + v_t. Samatova's weights are its look-ahead points:
+    # w_t = theta_t + alpha v_t, and n_t = -v_t (the lesson proves it by induction).
+    H = np.array([[1.0, 0.3], [0.3, 2.0]])
+    grad = lambda w: H @ w                                  # noqa: E731
+    theta, v = np.array([2.0, -1.0]), np.zeros(2)
+    w, n = theta.copy(), np.zeros(2)
+    for _ in range(40):
+        v = alpha * v - lr * grad(theta + alpha * v)
+        theta = theta + v
+        w, n = nesterov_step(w, grad(w), n, lr, alpha)
+        np.testing.assert_allclose(w, theta + alpha * v, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(n, -v, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("step", [momentum_step, nesterov_step, adagrad_step])
+def test_the_step_functions_leave_their_arguments_alone(step):
+    args = [np.array([[1.0, -2.0]]), np.array([[0.5, 3.0]]), np.array([[0.25, 1.0]])]
+    before = [a.copy() for a in args]
+    w_new, state = step(*args, 0.1, 0.5)
+    assert all(np.array_equal(a, b) for a, b in zip(args, before))
+    assert w_new.dtype == np.float64 and state.dtype == np.float64
+    assert not any(np.shares_memory(r, a) for r in (w_new, state) for a in args)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: momentum_step(np.zeros(2), np.zeros(3), np.zeros(2), 0.1),
+     r"momentum_step: grad has shape \(3,\) but w has shape \(2,\)"),
+    (lambda: nesterov_step(np.zeros((2, 2)), np.zeros((2, 2)), np.zeros(2), 0.1),
+     r"nesterov_step: n_prev has shape \(2,\) but w has shape \(2, 2\)"),
+    (lambda: momentum_step(np.zeros(2), np.zeros(2), np.zeros(2), 0.1, momentum=1.0),
+     r"momentum_step: momentum \(alpha\) must be < 1, got 1.0"),
+    (lambda: nesterov_step(np.zeros(2), np.zeros(2), np.zeros(2), 0.0),
+     r"nesterov_step: lr \(the learning rate gamma\) must be > 0.0, got 0.0"),
+    (lambda: adagrad_step(np.zeros(2), np.zeros(2), -np.ones(2), 0.1),
+     r"adagrad_step: G_prev holds negative values; it is a sum of squared gradients"),
+    (lambda: adagrad_step(np.zeros(2), np.zeros(2), np.zeros(2), 0.1, eps=-1.0),
+     r"adagrad_step: eps must be >= 0.0, got -1.0"),
+])
+def test_the_step_functions_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -618,3 +618,29 @@ def test_division_gates_are_named_by_direction_not_by_exact_float_equality(x):
     from backproplab.plots import _op_text
     assert _op_text(Value(x) / 3) == "÷3"
     assert _op_text(3 / Value(x)) == "3/x"
+
+
+# ----------------------------------------------------------------------------- stability region
+
+def test_stability_region_outline_is_the_formula_and_marks_the_points():
+    from backproplab.surfaces import stability_limit
+    fig = plots.plot_stability_region(points={"explorer": (0.5, 2.8)}, resolution=100)
+    ax = fig.axes[0]
+    # the computed outline (a contour of the spectral radius at 1) lies on h = 2 (1 + alpha)
+    outline = np.vstack([p.vertices for p in ax.collections[0].get_paths()])
+    inside = outline[(outline[:, 0] > 0.02) & (outline[:, 0] < 0.97)]
+    assert inside.size and np.abs(inside[:, 1] - stability_limit("Momentum", inside[:, 0])).max() < 0.05
+    # the shading is the spectral radius: < 1 below the line, >= 1 above
+    rho = np.asarray(ax.images[0].get_array())
+    assert rho[10, 50] < 1.0 and rho[-1, 50] >= 1.0
+    marked = [c for c in ax.collections if c.get_label() == "explorer"]
+    np.testing.assert_array_equal(marked[0].get_offsets(), [[0.5, 2.8]])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "formula: h = 2(1 + α)" in labels and "explorer" in labels
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    plt.close(fig)
+
+
+def test_stability_region_bad_points():
+    with pytest.raises(ValueError, match=r"plot_stability_region: points\['x'\] must be \(alpha, h\)"):
+        plots.plot_stability_region(points={"x": [1.0, 2.0, 3.0]})

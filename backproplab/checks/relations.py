@@ -232,6 +232,10 @@ def _numeric_on(G, E, sizes):
         return Relation("sign_flipped", "every value has the right size but the opposite sign: "
                         "a minus sign is missing, or one too many (or a difference taken the "
                         "other way round).")
+    if _all_equal(E):
+        # every expected value the same (a constant learning rate, softmax of equal scores):
+        # a factor c and the offset (c - 1) E fit alike; only other outputs can tell them apart
+        return None
     if n_values >= 2:
         k = int((E.__abs__()).argmax())
         c = float(G[k]) / float(E[k])
@@ -247,6 +251,10 @@ def _numeric_on(G, E, sizes):
             return Relation("constant_offset", f"every value is the expected one {word} "
                             f"{_num(abs(d))}: a constant term is added, dropped or wrong.")
     return None
+
+
+def _all_equal(E) -> bool:
+    return E.size >= 1 and _close(E, E * 0.0 + float(E[0]))
 
 
 def _rounded(G, E):
