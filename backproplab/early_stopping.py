@@ -8,18 +8,18 @@ does not train on (the validation set) turns back up — the network starts to m
 training set. Early stopping measures the validation loss after every epoch, remembers the
 weights of the best epoch so far, and stops after `patience` epochs without a new best.
 
-EarlyStopping is a callback for backproplab.training.train(); fit() is the whole training of
-lesson 09 for a network given as lists (weights, biases, activations), built from MLP,
-Momentum and train() with this callback.
+EarlyStopping is a callback for backproplab.training.train() on an MLP; fit() is the same
+training for a network given as lists (weights, biases, activations), the form of the
+lessons' exercises (lesson 09's training loop).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import positive_int
-from .network import MLP
+from . import layers
+from ._validate import as_float_array, positive_int, rng_from
+from .losses import cross_entropy
 from .optimizers import Momentum
-from .training import train
 
 __all__ = ["EarlyStopping", "fit"]
 
@@ -80,26 +80,52 @@ def fit(weights, biases, activations, X, Y, X_val, Y_val, rng, epochs, batch_siz
     samples are visited in the order rng.permutation(n) (drawn once at the start of the epoch,
     nothing else draws from rng), in batches of `batch_size` (the last one smaller if
     batch_size does not divide n); for each batch the gradient g of its mean cross-entropy is
-    back-propagated and every parameter takes Samatova's momentum step
+    back-propagated (layers.backward) and every parameter takes Samatova's momentum step
 
         Delta w_t = -gamma * g + momentum * Delta w_{t-1},     w <- w + Delta w_t
 
-    (Delta w starts at 0 and carries over from batch to batch and epoch to epoch). After the
-    epoch the cross-entropy on all of (X, Y) and on (X_val, Y_val) is recorded; training stops
-    after `patience` epochs in a row without a new lowest validation loss, or after `epochs`.
+    (Delta w starts at 0 and carries over from batch to batch and epoch to epoch: the
+    optimizers.Momentum step). After the epoch the cross-entropy on all of (X, Y) and on
+    (X_val, Y_val) is recorded; training stops after `patience` epochs in a row without a new
+    lowest validation loss, or after `epochs`.
 
     weights, biases, activations: the network as lists, one entry per layer (a softmax last);
-    they are not changed. Y, Y_val: one-hot targets. Returns (best_weights, best_biases,
-    history): the weights of the epoch with the lowest validation loss, and history =
-    {"train_loss": [...], "val_loss": [...]} with one float per epoch run.
+    they are not changed. Y, Y_val: one-hot targets. rng: a numpy Generator (or a seed).
+    Returns (best_weights, best_biases, history): the weights of the epoch with the lowest
+    validation loss, and history = {"train_loss": [...], "val_loss": [...]} with one float per
+    epoch run. The same run as MLP + Momentum + train(..., seed=rng, schedule=schedule,
+    callback=EarlyStopping(...)) from the same weights, whenever batch_size < n.
     """
-    sizes = [np.shape(weights[0])[0]] + [np.shape(W)[1] for W in weights]
-    net = MLP(sizes, list(activations), init="zeros")
-    net.weights = weights
-    net.biases = biases
-    stopper = EarlyStopping(net, X_val, Y_val, "cross_entropy", patience, X_train=X, y_train=Y)
+    where = "fit"
+    if not (isinstance(weights, (list, tuple)) and isinstance(biases, (list, tuple))):
+        raise TypeError(f"{where}: weights and biases must be lists of arrays, one per layer")
+    weights = [as_float_array(W, where, f"weights[{l}]", ndim=2) for l, W in enumerate(weights)]
+    biases = [as_float_array(b, where, f"biases[{l}]", ndim=1) for l, b in enumerate(biases)]
+    rng = rng_from(rng, where)
+    epochs = positive_int(epochs, where, "epochs")
+    batch_size = positive_int(batch_size, where, "batch_size")
+    patience = positive_int(patience, where, "patience")
+    params = [p for pair in zip(weights, biases) for p in pair]   # updated in place: copies
     optimizer = Momentum(schedule(0), momentum)
-    train(net, X, Y, optimizer, loss="cross_entropy", epochs=epochs, batch_size=batch_size,
-          shuffle=True, seed=rng, schedule=schedule, callback=stopper)
-    history = {"train_loss": list(stopper.train_loss), "val_loss": list(stopper.val_loss)}
-    return stopper.best_weights, stopper.best_biases, history
+    history = {"train_loss": [], "val_loss": []}
+    best, best_loss, waited = None, np.inf, 0
+    n = len(X)
+    for epoch in range(epochs):
+        optimizer.lr = schedule(epoch)
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            grads_W, grads_b = layers.backward(X[batch], Y[batch], weights, biases, activations,
+                                               loss="cross_entropy")
+            optimizer.step(params, [g for pair in zip(grads_W, grads_b) for g in pair])
+        history["train_loss"].append(cross_entropy(layers.forward(X, weights, biases, activations), Y))
+        val_loss = cross_entropy(layers.forward(X_val, weights, biases, activations), Y_val)
+        history["val_loss"].append(val_loss)
+        if val_loss < best_loss:
+            best_loss, waited = val_loss, 0
+            best = ([W.copy() for W in weights], [b.copy() for b in biases])
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    return best[0], best[1], history

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import datasets, early_stopping, init, layers, losses, metrics, preprocessing, training
+from .. import datasets, early_stopping, init, layers, losses, metrics, network, preprocessing, training
 from ..optimizers import fixed_then_decay, step_decay
 from . import _safe as s
 # Bind the builtins this module uses to the copies captured at import (see _safe).
@@ -873,7 +873,8 @@ register(FitExercise(
     return best_params[0], best_params[1], {"train_loss": train_curve, "val_loss": val_curve}
 """),
     ],
-    forbidden=(early_stopping.fit, early_stopping.EarlyStopping.__call__, training.train),
+    forbidden=(early_stopping.fit, early_stopping.EarlyStopping.__call__, training.train,
+               network.MLP.backward),
     namespace=_namespace_fit,
 ))
 
