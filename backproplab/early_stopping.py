@@ -14,14 +14,35 @@ lessons' exercises (lesson 09's training loop).
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import layers
-from ._validate import as_float_array, positive_int, rng_from
+from ._validate import as_float_array, choice, positive_int, real_number, rng_from
+from .activations import NAMES as ACTIVATION_NAMES
+from .deltas import _check_probability_output
 from .losses import cross_entropy
 from .optimizers import Momentum
+from .training import DivergenceWarning
 
 __all__ = ["EarlyStopping", "fit"]
+
+
+def _data(X, Y, where, names, n_in=None, n_out=None):
+    """X (n, n_in) and targets Y (n, n_out) as float64, finite, one row per sample each."""
+    X = as_float_array(X, where, names[0], ndim=2, finite=True)
+    Y = as_float_array(Y, where, names[1], ndim=2, finite=True)
+    if X.shape[0] == 0 or X.shape[0] != Y.shape[0]:
+        raise ValueError(f"{where}: {names[0]} has shape {X.shape} and {names[1]} {Y.shape}; they "
+                         "need the same number of rows (samples), at least one")
+    if n_in is not None and X.shape[1] != n_in:
+        raise ValueError(f"{where}: {names[0]} has shape {X.shape} but the first layer takes "
+                         f"{n_in} features")
+    if n_out is not None and Y.shape[1] != n_out:
+        raise ValueError(f"{where}: {names[1]} has shape {Y.shape} but the network has {n_out} "
+                         "outputs (one-hot targets, one column per class)")
+    return X, Y
 
 
 class EarlyStopping:
@@ -33,16 +54,30 @@ class EarlyStopping:
     training (returns True) when `patience` epochs in a row brought no new best.
     Call restore() afterwards to put the best weights back into the network.
 
-    Attributes: val_loss, train_loss (one entry per epoch), best_epoch, best_loss,
-    best_weights, best_biases.
+    net: an MLP; X_val (m, n_in) and y_val: its validation data (targets as net.loss takes
+    them for `loss`). Attributes: val_loss, train_loss (one entry per epoch), best_epoch,
+    best_loss, best_weights, best_biases.
     """
 
     def __init__(self, net, X_val, y_val, loss="cross_entropy", patience=5, X_train=None,
                  y_train=None):
-        self.net, self.X_val, self.y_val, self.loss = net, X_val, y_val, loss
-        self.patience = positive_int(patience, "EarlyStopping", "patience")
+        where = "EarlyStopping"
+        for attr in ("loss", "weights", "biases"):
+            if not hasattr(net, attr):
+                raise TypeError(f"{where}: net must be an MLP (with loss, weights and biases), "
+                                f"got {type(net).__name__} without .{attr}")
+        self.patience = positive_int(patience, where, "patience")
         if (X_train is None) != (y_train is None):
-            raise ValueError("EarlyStopping: give both X_train and y_train, or neither")
+            raise ValueError(f"{where}: give both X_train and y_train, or neither")
+        # a first measurement checks the data, the targets and the loss's name at once
+        for X, y, names in ((X_val, y_val, ("X_val", "y_val")), (X_train, y_train, ("X_train", "y_train"))):
+            if X is not None:
+                try:
+                    net.loss(X, y, loss)
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(f"{where}: {names[0]} and {names[1]} do not fit the network "
+                                    f"({exc})") from None
+        self.net, self.X_val, self.y_val, self.loss = net, X_val, y_val, loss
         self.X_train, self.y_train = X_train, y_train
         self.val_loss, self.train_loss = [], []
         self.best_epoch, self.best_loss = None, np.inf
@@ -67,9 +102,39 @@ class EarlyStopping:
     def restore(self) -> None:
         """Put the best epoch's weights and biases back into the network."""
         if self.best_weights is None:
-            raise RuntimeError("EarlyStopping.restore: no epoch has been measured yet")
+            raise RuntimeError("EarlyStopping.restore: no epoch had a finite validation loss yet")
         self.net.weights = self.best_weights
         self.net.biases = self.best_biases
+
+
+def _network(weights, biases, activations, where):
+    """The network's lists, checked: copies of the arrays, one activation name per layer."""
+    for name, seq in (("weights", weights), ("biases", biases), ("activations", activations)):
+        if not isinstance(seq, (list, tuple)):
+            raise TypeError(f"{where}: {name} must be a list with one entry per layer, "
+                            f"got {type(seq).__name__}")
+    if not (len(weights) == len(biases) == len(activations)) or not weights:
+        raise ValueError(f"{where}: weights, biases and activations need one entry per layer; got "
+                         f"{len(weights)}, {len(biases)} and {len(activations)}")
+    weights = [as_float_array(W, where, f"weights[{l}]", ndim=2, finite=True) for l, W in enumerate(weights)]
+    biases = [as_float_array(b, where, f"biases[{l}]", ndim=1, finite=True) for l, b in enumerate(biases)]
+    for l, (W, b) in enumerate(zip(weights, biases)):
+        if b.shape != (W.shape[1],) or (l and W.shape[0] != weights[l - 1].shape[1]):
+            raise ValueError(f"{where}: layer {l} has weights of shape {W.shape} and biases of shape "
+                             f"{b.shape}; the layers must chain: W^(l) (n_in, n_out), b^(l) (n_out,), "
+                             f"shapes {[w.shape for w in weights]}")
+    names = [choice(a, ACTIVATION_NAMES, where, "activation") for a in activations]
+    _check_probability_output("cross_entropy", names[-1], where)
+    return weights, biases, names
+
+
+def _rate(schedule, epoch, where):
+    try:
+        value = schedule(epoch)
+    except Exception as exc:
+        raise TypeError(f"{where}: schedule({epoch}) failed: {type(exc).__name__}: {exc} (a "
+                        "schedule is a function epoch -> learning rate, e.g. fixed_then_decay(0.05))") from None
+    return real_number(value, where, f"schedule({epoch})", minimum=0.0, strict=True)
 
 
 def fit(weights, biases, activations, X, Y, X_val, Y_val, rng, epochs, batch_size, schedule,
@@ -97,30 +162,40 @@ def fit(weights, biases, activations, X, Y, X_val, Y_val, rng, epochs, batch_siz
     callback=EarlyStopping(...)) from the same weights, whenever batch_size < n.
     """
     where = "fit"
-    if not (isinstance(weights, (list, tuple)) and isinstance(biases, (list, tuple))):
-        raise TypeError(f"{where}: weights and biases must be lists of arrays, one per layer")
-    weights = [as_float_array(W, where, f"weights[{l}]", ndim=2) for l, W in enumerate(weights)]
-    biases = [as_float_array(b, where, f"biases[{l}]", ndim=1) for l, b in enumerate(biases)]
+    weights, biases, activations = _network(weights, biases, activations, where)
+    X, Y = _data(X, Y, where, ("X", "Y"), weights[0].shape[0], weights[-1].shape[1])
+    X_val, Y_val = _data(X_val, Y_val, where, ("X_val", "Y_val"), weights[0].shape[0], weights[-1].shape[1])
     rng = rng_from(rng, where)
     epochs = positive_int(epochs, where, "epochs")
     batch_size = positive_int(batch_size, where, "batch_size")
     patience = positive_int(patience, where, "patience")
+    momentum = real_number(momentum, where, "momentum (alpha)", minimum=0.0)
+    if momentum >= 1.0:
+        raise ValueError(f"{where}: momentum (alpha) must be < 1, got {momentum}")
+    if not callable(schedule):
+        raise TypeError(f"{where}: schedule must be a function epoch -> learning rate (e.g. "
+                        f"fixed_then_decay(0.05)), got {type(schedule).__name__}")
     params = [p for pair in zip(weights, biases) for p in pair]   # updated in place: copies
-    optimizer = Momentum(schedule(0), momentum)
+    optimizer = Momentum(_rate(schedule, 0, where), momentum)
     history = {"train_loss": [], "val_loss": []}
     best, best_loss, waited = None, np.inf, 0
-    n = len(X)
+    n = X.shape[0]
     for epoch in range(epochs):
-        optimizer.lr = schedule(epoch)
+        optimizer.lr = _rate(schedule, epoch, where)
         order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
-            grads_W, grads_b = layers.backward(X[batch], Y[batch], weights, biases, activations,
-                                               loss="cross_entropy")
-            optimizer.step(params, [g for pair in zip(grads_W, grads_b) for g in pair])
-        history["train_loss"].append(cross_entropy(layers.forward(X, weights, biases, activations), Y))
-        val_loss = cross_entropy(layers.forward(X_val, weights, biases, activations), Y_val)
+        with np.errstate(all="ignore"):   # a diverging run is caught below, without warnings
+            for start in range(0, n, batch_size):
+                batch = order[start:start + batch_size]
+                grads_W, grads_b = layers.backward(X[batch], Y[batch], weights, biases, activations,
+                                                   loss="cross_entropy")
+                optimizer.step(params, [g for pair in zip(grads_W, grads_b) for g in pair])
+            history["train_loss"].append(cross_entropy(layers.forward(X, weights, biases, activations), Y))
+            val_loss = cross_entropy(layers.forward(X_val, weights, biases, activations), Y_val)
         history["val_loss"].append(val_loss)
+        if not np.isfinite(val_loss) or not np.isfinite(history["train_loss"][-1]):
+            warnings.warn(f"fit: training diverged in epoch {epoch} (a loss became {val_loss}); "
+                          "stopped there. Lower the learning rate.", DivergenceWarning, stacklevel=2)
+            break
         if val_loss < best_loss:
             best_loss, waited = val_loss, 0
             best = ([W.copy() for W in weights], [b.copy() for b in biases])
@@ -128,4 +203,7 @@ def fit(weights, biases, activations, X, Y, X_val, Y_val, rng, epochs, batch_siz
             waited += 1
             if waited >= patience:
                 break
+    if best is None:
+        raise RuntimeError(f"{where}: training diverged in the first epoch, no weights to return; "
+                           "lower the learning rate")
     return best[0], best[1], history
