@@ -22,6 +22,7 @@ from . import layers
 from ._validate import as_float_array, choice, positive_int, real_number, rng_from
 from .activations import NAMES as ACTIVATION_NAMES
 from .deltas import _check_probability_output
+from .layers import _layer_lists
 from .losses import cross_entropy
 from .optimizers import Momentum
 from .training import DivergenceWarning
@@ -109,13 +110,7 @@ class EarlyStopping:
 
 def _network(weights, biases, activations, where):
     """The network's lists, checked: copies of the arrays, one activation name per layer."""
-    for name, seq in (("weights", weights), ("biases", biases), ("activations", activations)):
-        if not isinstance(seq, (list, tuple)):
-            raise TypeError(f"{where}: {name} must be a list with one entry per layer, "
-                            f"got {type(seq).__name__}")
-    if not (len(weights) == len(biases) == len(activations)) or not weights:
-        raise ValueError(f"{where}: weights, biases and activations need one entry per layer; got "
-                         f"{len(weights)}, {len(biases)} and {len(activations)}")
+    _layer_lists(weights, biases, activations, where)
     weights = [as_float_array(W, where, f"weights[{l}]", ndim=2, finite=True) for l, W in enumerate(weights)]
     biases = [as_float_array(b, where, f"biases[{l}]", ndim=1, finite=True) for l, b in enumerate(biases)]
     for l, (W, b) in enumerate(zip(weights, biases)):

@@ -7,28 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_size, positive_int
+from ._validate import check_size, class_labels, positive_int
 
 __all__ = ["accuracy", "confusion_matrix"]
 
 
 def _label_pair(y_true, y_pred, where):
-    arrays = []
-    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        try:
-            raw = np.asarray(y)
-        except (TypeError, ValueError) as exc:     # ragged nested lists
-            raise TypeError(f"{where}: {name} must be 1-D integer class labels, "
-                            f"got {type(y).__name__} ({exc})") from None
-        if raw.ndim != 1:
-            hint = (" (one-hot rows or probabilities? take the labels with .argmax(axis=1))"
-                    if raw.ndim == 2 else "")
-            raise ValueError(f"{where}: {name} must be 1-D class labels of shape (n,), got shape "
-                             f"{raw.shape}{hint}")
-        if raw.dtype.kind not in "iu":
-            raise TypeError(f"{where}: {name} must hold integer class labels, got dtype {raw.dtype}")
-        arrays.append(raw)
-    y_true, y_pred = arrays
+    y_true, y_pred = class_labels(y_true, where, "y_true"), class_labels(y_pred, where, "y_pred")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"{where}: y_true has shape {y_true.shape} but y_pred {y_pred.shape}; "
                          "they need one label per sample each")
@@ -36,7 +21,7 @@ def _label_pair(y_true, y_pred, where):
         raise ValueError(f"{where}: no samples (y_true has shape {y_true.shape})")
     if min(int(y_true.min()), int(y_pred.min())) < 0:
         raise ValueError(f"{where}: class labels must be >= 0")
-    return y_true.astype(np.int64), y_pred.astype(np.int64)
+    return y_true, y_pred
 
 
 def accuracy(y_true, y_pred) -> float:

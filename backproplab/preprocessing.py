@@ -11,23 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, real_number, rng_from
+from ._validate import as_float_array, class_labels, real_number, rng_from
 
 __all__ = ["stratified_split", "standardise"]
-
-
-def _labels(y, where):
-    try:
-        raw = np.asarray(y)
-    except (TypeError, ValueError) as exc:      # ragged nested lists
-        raise TypeError(f"{where}: y must be 1-D integer class labels, got {type(y).__name__} ({exc})") from None
-    if raw.ndim != 1:
-        raise ValueError(f"{where}: y must be 1-D integer class labels of shape (n,), got shape {raw.shape}")
-    if raw.dtype.kind not in "iu":
-        raise TypeError(f"{where}: y must hold integer class labels, got dtype {raw.dtype}")
-    if raw.size < 2:
-        raise ValueError(f"{where}: splitting needs at least 2 samples, got {raw.size}")
-    return raw
 
 
 def stratified_split(y, test_fraction, rng):
@@ -42,7 +28,9 @@ def stratified_split(y, test_fraction, rng):
     Generator (or a seed), the only source of randomness (NumPy's global state is not used).
     """
     where = "stratified_split"
-    labels = _labels(y, where)
+    labels = class_labels(y, where)
+    if labels.size < 2:
+        raise ValueError(f"{where}: splitting needs at least 2 samples, got {labels.size}")
     f = real_number(test_fraction, where, "test_fraction", minimum=0.0, strict=True, maximum=1.0)
     if f >= 1.0:
         raise ValueError(f"{where}: test_fraction must be < 1 (a share of the samples), got {f}")

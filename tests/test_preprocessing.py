@@ -70,7 +70,7 @@ def test_split_does_not_change_y():
 
 
 @pytest.mark.parametrize("args, message", [
-    ((np.array([[0, 1], [1, 0]]), 0.5, 0), r"stratified_split: y must be 1-D integer class labels of shape \(n,\), got shape \(2, 2\)"),
+    ((np.array([[0, 1], [1, 0]]), 0.5, 0), r"stratified_split: y must be 1-D class labels of shape \(n,\), got shape \(2, 2\)"),
     ((np.array([0.5, 1.0]), 0.5, 0), "stratified_split: y must hold integer class labels, got dtype float64"),
     ((np.array([0]), 0.5, 0), "stratified_split: splitting needs at least 2 samples, got 1"),
     ((np.array([0, 1]), 1.0, 0), r"stratified_split: test_fraction must be < 1 \(a share of the samples\), got 1.0"),

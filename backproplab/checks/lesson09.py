@@ -3,8 +3,8 @@
 Exercises, in the order of the notebook: stratified_split, standardise, fit, accuracy,
 confusion_matrix. The data are scikit-learn's bundled 8x8 digits (backproplab.datasets).
 
-stratified_split draws random numbers, so it is judged by its behaviour (SplitExercise, as
-lesson 02's Xavier exercise): two integer index arrays that together hold every index once,
+stratified_split draws random numbers, so it is judged by its behaviour (SplitExercise, on
+checks/behaviour.py): two integer index arrays that together hold every index once,
 each class's test share within one sample of test_fraction * n_c, the same split from the same
 seed and another from another seed, NumPy's global generator ignored.
 
@@ -28,7 +28,8 @@ from ..optimizers import fixed_then_decay, step_decay
 from . import _safe as s
 # Bind the builtins this module uses to the copies captured at import (see _safe).
 from ._safe import enumerate, float, int, isinstance, len, list, range, str, tuple, zip  # noqa: A004
-from .exercise import NO_DIAGNOSIS, Case, CheckFailure, Diagnosis, Exercise, Mistake
+from .behaviour import BehaviourExercise
+from .exercise import Case, Exercise, Mistake
 from .lesson05 import _PartsExercise
 from . import register
 
@@ -41,8 +42,6 @@ LESSON = "09-capstone-digits"
 # NumPy pieces the judges use, captured before any student code runs (see _safe).
 _default_rng = np.random.default_rng
 _seed_global = np.random.seed
-_get_global = np.random.get_state
-_set_global = np.random.set_state
 _unique, _flatnonzero, _sort = np.unique, np.flatnonzero, np.sort
 _bincount, _zeros = np.bincount, np.zeros
 _exp, _log, _tanh = np.exp, np.log, np.tanh
@@ -105,31 +104,13 @@ _GLOBAL_SEEDS = (2024, 4202)
 _OTHER_SEEDS = 8
 
 
-class SplitExercise(Exercise):
+class SplitExercise(BehaviourExercise):
     """Judges a random split by what it does, not by the reference's particular split.
 
-    A failing case is summarised as a finding (kind, message, detail). The likely mistake is
-    the catalogue entry whose own finding is of the same kind and detail on the failing case
-    and on every visible case the answer fails (as lesson 02's XavierExercise).
+    Findings (behaviour.py): the kind of failure, its message and a detail; for a split that is
+    not stratified the detail says whether the total is right ("total_right": a plain random
+    split), every class got the complementary share ("complement") or neither ("other").
     """
-
-    says_relations = False
-
-    def freeze(self) -> None:
-        """Nothing to compute: judged by behaviour, never by the reference's output."""
-
-    def failure(self, fn, case):
-        saved = _get_global()
-        try:
-            finding = self._examine(fn, case)
-            if finding is None:
-                return None
-            if finding[0] == "error":
-                return CheckFailure(finding[1], Diagnosis("problem", s.getattr(finding[1], "key", "other")))
-            diagnosis = self._diagnose(fn, case, finding)
-            return CheckFailure(finding[1] + diagnosis.suffix(), diagnosis)
-        finally:
-            _set_global(saved)   # the student's global generator is left as it was
 
     def _draw(self, fn, case, seed, global_seed):
         _seed_global(global_seed)
@@ -223,34 +204,9 @@ class SplitExercise(Exercise):
                                   f"{where}", kind)
         return None
 
-    def _diagnose(self, fn, case, finding) -> Diagnosis:
-        mine = [(other, self._examine(fn, other)) for other in self.visible]
-        for mistake in self.mistakes:
-            try:
-                wrong = self.compile(mistake.source)
-            except s.Exception:
-                continue
-            if _matches(self._examine_quietly(wrong, case), finding) and s.all_true(
-                    f is None or f[0] == "error" or _matches(self._examine_quietly(wrong, other), f)
-                    for other, f in mine):
-                return Diagnosis("mistake", mistake.key, mistake.explain)
-        return NO_DIAGNOSIS
-
-    def _examine_quietly(self, fn, case):
-        try:
-            return self._examine(fn, case)
-        except s.Exception:
-            return ("error", "", None)
-
 
 def _same_split(a, b) -> bool:
     return s.all_true(s.same_value(_sort(x.astype(_int64)), _sort(z.astype(_int64))) for x, z in zip(a, b))
-
-
-def _matches(theirs, finding) -> bool:
-    if finding is None or theirs is None:
-        return finding is None and theirs is None
-    return theirs[0] == finding[0] and theirs[2] == finding[2]
 
 
 def _labels(counts, values=None):
