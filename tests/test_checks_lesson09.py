@@ -459,3 +459,44 @@ def test_the_package_route_of_section_8_is_the_same_run(lesson_run):
               schedule=schedule, callback=stopper)
     assert stopper.val_loss == run["history"]["val_loss"]
     assert stopper.train_loss == run["history"]["train_loss"]
+
+
+def test_some_pixels_are_inked_in_most_images_and_others_almost_never():
+    # section 3: "some pixels are inked in most images while others almost never are"
+    X, _ = load_digits(scale=False)
+    inked = (X > 0).mean(axis=0)
+    assert inked.max() > 0.9 and 0 < inked[inked > 0].min() < 0.01
+    assert "some pixels are inked in most images while others almost never are" in _markdown()
+
+
+def test_some_mistakes_of_the_lesson_run_are_confident(lesson_run):
+    # "others are confident mistakes"
+    env, d, run = lesson_run
+    wrong = np.flatnonzero(run["y_pred"] != d["y_test"])
+    assert run["y_hat"][wrong, run["y_pred"][wrong]].max() > 0.9
+    assert "others are confident mistakes" in _markdown()
+
+
+def test_another_shuffle_seed_moves_the_accuracy_by_about_a_standard_error(lesson_run):
+    # the summary: "another seed moves the accuracy by about as much as the test set's own
+    # standard error"; the package's route with the notebook's two other seeds
+    from backproplab.network import MLP
+    from backproplab.optimizers import Momentum
+    from backproplab.training import train
+    env, d, run = lesson_run
+    mine = metrics.accuracy(d["y_test"], run["y_pred"])
+    se = math.sqrt(mine * (1 - mine) / len(d["y_test"]))
+    moved = []
+    for seed in (env["SEED"] + 201, env["SEED"] + 202):
+        net = MLP(env["SIZES"], env["ACTIVATIONS"])
+        net.weights, net.biases = env["initial_weights"]()
+        stopper = early_stopping.EarlyStopping(net, d["X_val"], d["Y_val"], patience=5)
+        schedule = env["SETTINGS"]["schedule"]
+        with env["threadpool_limits"](1, user_api="blas"):
+            train(net, d["X_train"], d["Y_train"], Momentum(schedule(0), 0.9), loss="cross_entropy",
+                  epochs=40, batch_size=32, seed=np.random.default_rng(seed), schedule=schedule,
+                  callback=stopper)
+        stopper.restore()
+        moved.append(abs(metrics.accuracy(d["y_test"], net.predict(d["X_test"])) - mine))
+    assert 0 < max(moved) <= 3 * se
+    assert "another seed moves the accuracy by about as much as the test set's own standard error" in _markdown()
