@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "activations", "losses", "deltas", "init", "network", "graph", "optimizers", "training",
     "gradcheck", "datasets", "plots", "widgets", "layers", "gates", "stacked", "sampling",
-    "annealing", "checks",
+    "annealing", "surfaces", "preprocessing", "metrics", "early_stopping", "checks",
 )
 __all__ = list(_SUBMODULES)
 

@@ -148,3 +148,20 @@ def rng_from(seed, where: str) -> np.random.Generator:
         return np.random.default_rng(seed)
     raise TypeError(f"{where}: seed must be None, a non-negative int or a numpy Generator, "
                     f"got {type(seed).__name__} {_show(seed)}")
+
+
+def class_labels(y, where: str, name: str = "y") -> np.ndarray:
+    """`y` as 1-D int64 class labels (a new array); refuses floats, bools, other shapes."""
+    try:
+        raw = np.asarray(y)
+    except (TypeError, ValueError) as exc:     # ragged nested lists
+        raise TypeError(f"{where}: {name} must be 1-D integer class labels, "
+                        f"got {type(y).__name__} ({exc})") from None
+    if raw.ndim != 1:
+        hint = (" (one-hot rows or probabilities? take the labels with .argmax(axis=1))"
+                if raw.ndim == 2 else "")
+        raise ValueError(f"{where}: {name} must be 1-D class labels of shape (n,), got shape "
+                         f"{raw.shape}{hint}")
+    if raw.dtype.kind not in "iu":
+        raise TypeError(f"{where}: {name} must hold integer class labels, got dtype {raw.dtype}")
+    return raw.astype(np.int64)

@@ -16,6 +16,10 @@ Conventions
 """
 from __future__ import annotations
 
+import functools
+import importlib.util
+import os
+
 import numpy as np
 
 from ._validate import as_float_array, check_size, choice, positive_int, real_number, rng_from
@@ -184,23 +188,47 @@ def one_hot(y, k=None):
     return out
 
 
+def _digits_file() -> str:
+    """The path of scikit-learn's bundled digits.csv.gz, found without importing scikit-learn.
+
+    Importing sklearn.datasets pulls in SciPy and takes seconds; the data are a small gzipped
+    CSV inside scikit-learn's wheel (sklearn/datasets/data/), which find_spec locates
+    without running any of the package's code.
+    """
+    try:
+        spec = importlib.util.find_spec("sklearn")
+    except (ImportError, ValueError):
+        spec = None
+    for root in (spec.submodule_search_locations or []) if spec is not None else []:
+        path = os.path.join(root, "datasets", "data", "digits.csv.gz")
+        if os.path.isfile(path):
+            return path
+    raise ImportError("load_digits needs scikit-learn, which ships the digits data; install "
+                      "the course extra: pip install \"backproplab[course]\" "
+                      "(or just: pip install scikit-learn)")
+
+
+@functools.lru_cache(maxsize=1)
+def _digits_table(path):
+    table = np.loadtxt(path, delimiter=",")   # np.loadtxt reads .gz files itself
+    table.flags.writeable = False
+    return table
+
+
 def load_digits(scale=True):
     """The 8x8 handwritten digits bundled with scikit-learn: X (1797, 64), y (1797,) int64.
 
-    Each row of X is an image read row by row; pixel values 0..16 are divided by 16 when
-    `scale` is true (inputs in [0, 1] suit sigmoid networks). Needs scikit-learn, an
-    optional dependency of the course: pip install "backproplab[course]".
+    The same arrays as sklearn.datasets.load_digits() (its data and target), read from the
+    file inside scikit-learn's wheel: no download, and no import of scikit-learn itself.
+    Each row of X is an image read row by row (X[i].reshape(8, 8) is the picture); pixel
+    values are counts 0..16, divided by 16 when `scale` is true (inputs in [0, 1] suit
+    sigmoid networks). Needs scikit-learn, an optional dependency of the course:
+    pip install "backproplab[course]". Fresh arrays every call.
     """
     if not isinstance(scale, bool):
         raise TypeError(f"load_digits: scale must be True or False, got {type(scale).__name__}")
-    try:
-        from sklearn.datasets import load_digits as _sk_load_digits
-    except ImportError:
-        raise ImportError("load_digits needs scikit-learn, which ships the digits data; install "
-                          "the course extra: pip install \"backproplab[course]\" "
-                          "(or just: pip install scikit-learn)") from None
-    bunch = _sk_load_digits()
-    X = np.asarray(bunch.data, dtype=np.float64)
+    table = _digits_table(_digits_file())
+    X = np.array(table[:, :-1], dtype=np.float64)
     if scale:
         X = X / 16.0
-    return X, np.asarray(bunch.target, dtype=np.int64)
+    return X, table[:, -1].astype(np.int64)

@@ -1,6 +1,7 @@
 """Data sets: truth tables, shapes, determinism, class balance, exact geometry at noise = 0."""
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import numpy as np
@@ -229,6 +230,20 @@ def test_load_digits():
     assert set(np.unique(y)) == set(range(10))
     raw, _ = load_digits(scale=False)
     assert np.array_equal(raw / 16.0, X)
+
+
+def test_load_digits_is_scikit_learns_digits_read_without_importing_scikit_learn():
+    datasets = pytest.importorskip("sklearn.datasets")
+    X, y = load_digits(scale=False)
+    bunch = datasets.load_digits()
+    assert np.array_equal(X, bunch.data) and np.array_equal(y, bunch.target)
+    X[0, 0] = 99.0                                   # fresh arrays: the next call is unchanged
+    assert load_digits(scale=False)[0][0, 0] == bunch.data[0, 0]
+    # importing scikit-learn takes seconds (it pulls in SciPy); load_digits does not need it
+    code = ("import sys; from backproplab.datasets import load_digits; load_digits(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_load_digits_without_sklearn_says_how_to_install(monkeypatch):

@@ -17,7 +17,7 @@ __all__ = ["check", "grade", "exercise", "exercises", "register",
 
 _REGISTRY: dict = {}
 _LESSON_MODULES = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06",
-                  "lesson07", "lesson08")
+                  "lesson07", "lesson08", "lesson09")
 
 
 def register(ex: Exercise) -> Exercise:

@@ -20,7 +20,8 @@ from .. import activations, init, layers, losses, network
 from . import _safe as s
 # Bind the builtins this module uses to the copies captured at import (see _safe).
 from ._safe import bool, float, isinstance, len, list, str, super, tuple, zip  # noqa: A004
-from .exercise import NO_DIAGNOSIS, Case, CheckFailure, Diagnosis, Exercise, Mistake
+from .behaviour import BehaviourExercise
+from .exercise import Case, Exercise, Mistake
 from . import register
 
 LESSON = "02-forward-pass-and-initialisation"
@@ -28,8 +29,6 @@ LESSON = "02-forward-pass-and-initialisation"
 # Captured now, before any student code runs: the xavier check reseeds and restores NumPy's
 # global generator, and a student's cell must not be able to swap these out.
 _seed_global = np.random.seed
-_get_global = np.random.get_state
-_set_global = np.random.set_state
 _default_rng = np.random.default_rng
 
 
@@ -345,32 +344,14 @@ _Z = 6.0
 _TAIL_P = 0.04550026389635842  # P(|x| > 2 sigma) for a normal distribution
 
 
-class XavierExercise(Exercise):
+class XavierExercise(BehaviourExercise):
     """Judges a random initialiser by its behaviour and its distribution, not by value.
 
-    A failing case is summarised as a finding (kind, message, value). The likely mistake is
-    the catalogue entry whose own finding on the same case is of the same kind (and, for the
-    moments, of about the same size): the exact numbers depend on how the student samples,
-    so the catalogue cannot be matched value by value as in the other exercises.
+    A failing case is summarised as a finding (kind, message, value) (checks/behaviour.py). The
+    likely mistake is the catalogue entry whose own finding on the same case is of the same
+    kind (and, for the moments, of about the same size): the exact numbers depend on how the
+    student samples, so the catalogue cannot be matched value by value as in the other exercises.
     """
-
-    says_relations = False
-
-    def freeze(self) -> None:
-        """Nothing to compute: judged by behaviour, never by the reference's output."""
-
-    def failure(self, fn, case: DrawCase):
-        saved = _get_global()
-        try:
-            finding = self._examine(fn, case)
-            if finding is None:
-                return None
-            if finding[0] == "error":
-                return CheckFailure(finding[1], Diagnosis("problem", s.getattr(finding[1], "key", "other")))
-            diagnosis = self._diagnose(fn, case, finding)
-            return CheckFailure(finding[1] + diagnosis.suffix(), diagnosis)
-        finally:
-            _set_global(saved)  # the student's global generator is left as it was
 
     def _draw(self, fn, case, seed, global_seed):
         _seed_global(global_seed)
@@ -454,27 +435,6 @@ class XavierExercise(Exercise):
                                   f"The mean and variance are right but the weights are not "
                                   f"normally distributed.{where}", kurtosis)
         return None
-
-    def _diagnose(self, fn, case, finding) -> Diagnosis:
-        """The first catalogue entry whose finding matches the student's on this case and on
-        every visible case (the same kind, and for the moments about the same size)."""
-        mine = [(other, self._examine(fn, other)) for other in self.visible]
-        for mistake in self.mistakes:
-            try:
-                wrong = self.compile(mistake.source)
-            except s.Exception:
-                continue
-            if self._matches(self._examine_quietly(wrong, case), finding) and s.all_true(
-                    f is None or f[0] == "error" or self._matches(self._examine_quietly(wrong, other), f)
-                    for other, f in mine):
-                return Diagnosis("mistake", mistake.key, mistake.explain)
-        return NO_DIAGNOSIS
-
-    def _examine_quietly(self, fn, case):
-        try:
-            return self._examine(fn, case)
-        except s.Exception:
-            return ("error", "", None)
 
     @staticmethod
     def _matches(theirs, finding) -> bool:
