@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as _act
+from .activations import _ones
 from . import losses as _losses
 from ._validate import as_float_array, check_size, choice
 
@@ -40,18 +41,29 @@ _CROSS_ENTROPIES = ("binary_cross_entropy", "cross_entropy")
 def _through_activation(name, z, a, g):
     """dE/dz from g = dE/da, where a = phi(z) is the layer's output (one sample per row).
 
+    g must be a new array of the caller's (a product or a difference it has just made): it
+    is overwritten with the result, which is returned, so that no further array is made.
     sigmoid and tanh use the layer's output, as CENG 506 writes it: sigma' = a (1 - a),
     tanh' = 1 - a^2 (the same numbers as sigmoid_prime(z), tanh_prime(z), without a second
-    exponential). The piecewise activations take their derivative from activations.py.
+    exponential); ReLU's derivative is 1 where z > 0 and 0 elsewhere (relu_prime), linear's 1.
+    The other piecewise activations take their derivative from activations.py.
     """
     if name == "sigmoid":
-        return g * a * (1.0 - a)
-    if name == "tanh":
-        return g * (1.0 - a * a)
-    if name == "softmax":
+        g *= a
+        g *= 1.0 - a
+    elif name == "tanh":
+        slope = a * a
+        np.subtract(1.0, slope, out=slope)
+        g *= slope
+    elif name == "relu":
+        g *= z > 0
+    elif name == "softmax":
         # J^T g with J = diag(s) - s s^T, row by row: s * (g - sum_j g_j s_j)
-        return a * (g - np.sum(g * a, axis=-1, keepdims=True))
-    return g * _act.get_activation(name).df(z)
+        g -= np.add.reduce(g * a, axis=-1, keepdims=True)
+        g *= a
+    elif name != "linear":
+        g *= _act.get_activation(name).df(z)
+    return g
 
 
 def _check_probability_output(loss, activation, where):
@@ -62,10 +74,12 @@ def _check_probability_output(loss, activation, where):
             "output layer, or the 'quadratic' / 'mse' loss")
 
 
-def _output_delta(y_hat, y, z, a, loss, activation):
-    """Output-layer deltas; y already has y_hat's shape (labels turned one-hot).
+def _output_delta(y_hat, y, z, a, loss, activation, n=1):
+    """Output-layer deltas divided by n; y already has y_hat's shape (labels turned one-hot).
 
-    a is phi(z) (in an MLP it is y_hat itself). Where a shortcut holds exactly it is used:
+    a is phi(z) (in an MLP it is y_hat itself). The MLP passes its batch size as n, so that
+    the batch mean's 1/n enters once, here, and every delta before it carries it. Where a
+    shortcut holds exactly it is used:
       binary_cross_entropy + sigmoid:  y_hat - y
       cross_entropy + softmax:         y_hat * sum_k y_k - y, i.e. y_hat - y for one-hot
                                        (or any probability) targets
@@ -76,14 +90,27 @@ def _output_delta(y_hat, y, z, a, loss, activation):
     if loss == "quadratic":
         g = y_hat - y
     elif loss == "mse":
-        g = (2.0 / y_hat.shape[1]) * (y_hat - y)
+        g = y_hat - y
+        g *= 2.0 / y_hat.shape[1]
     elif loss == "binary_cross_entropy" and activation == "sigmoid":
-        return y_hat - y
+        g = y_hat - y
+        if n != 1:
+            g /= float(n)
+        return g
     elif loss == "cross_entropy" and activation == "softmax":
-        return y_hat * np.sum(y, axis=1, keepdims=True) - y
+        g = y_hat * np.dot(y, _ones(y.shape[1]))[:, None]     # y_hat * sum_k y_k
+        g -= y
+        if n != 1:
+            g /= float(n)
+        return g
     else:
-        # per-sample derivative: losses.py returns the batch mean's, 1/n times this
-        g = y_hat.shape[0] * _losses.get_loss(loss)[1](y_hat, y)
+        # losses.py returns the derivative of the batch MEAN, per-sample / y_hat.shape[0]
+        g = _losses.get_loss(loss)[1](y_hat, y)
+        if n != y_hat.shape[0]:
+            g *= y_hat.shape[0] / n
+        return _through_activation(activation, z, a, g)
+    if n != 1:
+        g /= float(n)
     return _through_activation(activation, z, a, g)
 
 

@@ -23,8 +23,8 @@ from . import init as _init
 from . import losses as _losses
 from ._validate import (MAX_ELEMENTS, _show, as_float_array, check_size, choice, positive_int,
                         real_number, rng_from)
-from .deltas import (_check_probability_output, _output_delta, _targets,
-                     _through_activation, _weight_gradients)
+from .deltas import (_check_probability_output, _ones, _output_delta, _targets,
+                     _through_activation)
 
 
 def _array_list(value, refusal: str) -> list:
@@ -155,11 +155,13 @@ class MLP:
     values cached by the last forward).
     """
 
+    _losses_ok = frozenset()   # the loss names backward() has accepted for this network
+
     def __init__(self, layer_sizes, activations="sigmoid", init="xavier", seed=None):
         sizes = _layer_sizes(layer_sizes)
         self.layer_sizes = tuple(sizes)
         self.activations = tuple(_activation_names(activations, len(sizes) - 1))
-        self._phi = tuple(_act.get_activation(name).kernel for name in self.activations)
+        self._phi = tuple(_act._fast_kernel(name) for name in self.activations)
         draw = _init.get_init(choice(init, _init.NAMES, "MLP", "init"))
         rng = rng_from(seed, "MLP")
         self._w_shapes = [(m, k) for m, k in zip(sizes[:-1], sizes[1:])]
@@ -251,6 +253,9 @@ class MLP:
         change X in place between forward and backward). Returns a copy of the output.
         """
         X = self._inputs(X, "MLP.forward")
+        # let go of the last pass's arrays first: unless the caller holds them, their memory
+        # then serves this pass (allocating anew while they live costs more, for large layers)
+        self._cache = None
         self._cache = self._run(X)
         return self._cache[1][-1].copy()
 
@@ -271,8 +276,11 @@ class MLP:
 
     # ---------------------------------------------------------------- backward pass
     def _loss_name(self, loss, where):
+        if type(loss) is str and loss in self._losses_ok:
+            return loss          # a name this network has accepted before: nothing can differ
         loss = choice(loss, _losses.NAMES, where, "loss")
         _check_probability_output(loss, self.activations[-1], where)
+        self._losses_ok = self._losses_ok | {loss}
         return loss
 
     def _targets_for(self, y, y_hat, loss, where, what):
@@ -295,21 +303,33 @@ class MLP:
         loss = self._loss_name(loss, where)
         if not (type(l2) is float and 0.0 <= l2 < math.inf):   # the common case needs no more
             l2 = real_number(l2, where, "l2", minimum=0.0)
-        zs, outs = self._cache
-        y = self._targets_for(y, outs[-1], loss, where, "the last forward's output")
+        y = self._targets_for(y, self._cache[1][-1], loss, where, "the last forward's output")
+        self._grads = None      # as in forward: the last gradients' memory may serve these
+        self._grads = self._gradients(y, loss, l2)
+        return self._grads
 
+    def _gradients(self, y, loss, l2):
+        """backward()'s arithmetic, with no checks: (grads_W, grads_b) from the cached forward
+        pass; y has the output's shape, loss and l2 are valid."""
+        zs, outs = self._cache
         names, weights = self.activations, self._weights
         L = len(weights)
         grads_W, grads_b = [None] * L, [None] * L
-        delta = _output_delta(outs[-1], y, zs[-1], outs[-1], loss, names[-1])
+        # the batch mean's 1/n enters once, in the output deltas; every delta before carries it
+        n = y.shape[0]
+        ones = _ones(n)
+        delta = _output_delta(outs[-1], y, zs[-1], outs[-1], loss, names[-1], n)
         for l in range(L - 1, -1, -1):
-            dW, db = _weight_gradients(outs[l], delta)
+            # dE/dW = a_prev^T delta and dE/db = 1^T delta, the deltas summed over the batch:
+            # both are batch means, since the deltas carry the 1/n
+            dW = np.dot(outs[l].T, delta)
             if l2:
                 dW += (2.0 * l2) * weights[l]
-            grads_W[l], grads_b[l] = dW, db
+            grads_W[l] = dW
+            grads_b[l] = np.dot(ones, delta)
             if l:
-                delta = _through_activation(names[l - 1], zs[l - 1], outs[l], delta @ weights[l].T)
-        self._grads = (grads_W, grads_b)
+                delta = _through_activation(names[l - 1], zs[l - 1], outs[l],
+                                            np.dot(delta, weights[l].T))
         return grads_W, grads_b
 
     # ---------------------------------------------------------------- loss and prediction

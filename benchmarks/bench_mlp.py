@@ -48,7 +48,6 @@ import os
 import statistics
 import sys
 import time
-import timeit
 from pathlib import Path
 
 import numpy as np
@@ -63,22 +62,23 @@ try:
 except ImportError:   # optional baseline
     torch = None
 try:
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_info, threadpool_limits
 except ImportError:
-    threadpool_limits = None
-
-THREADS = int(os.environ.get("BENCH_MLP_THREADS", "1"))
+    threadpool_info = threadpool_limits = None
 
 CASES = [
-    # name, layer sizes, batch, output activation, loss, lr, target ratio
-    ("(i) XOR 2-3-1, batch 4", [2, 3, 1], 4, "sigmoid", "quadratic", 0.5, 2.5),
-    ("(ii) 64-128-10, batch 64", [64, 128, 10], 64, "softmax", "cross_entropy", 0.1, 1.6),
-    ("(iii) 784-256-10, batch 128", [784, 256, 10], 128, "softmax", "cross_entropy", 0.1, 1.3),
+    # name, layer sizes, batch, hidden and output activations, loss, lr,
+    # target against the tight step (issue 15), target against the plain loop (issue 3)
+    ("(i) XOR 2-3-1, batch 4", [2, 3, 1], 4, "sigmoid", "sigmoid", "quadratic", 0.5, 1.6, 2.5),
+    ("(ii) 64-128-10, batch 64", [64, 128, 10], 64, "relu", "softmax", "cross_entropy", 0.1, 1.3,
+     1.6),
+    ("(iii) 784-256-10, batch 128", [784, 256, 10], 128, "relu", "softmax", "cross_entropy", 0.1,
+     1.05, 1.3),
 ]
 AGREE = 1e-12
 
 
-def _data(sizes, n, out):
+def _data(sizes, n):
     rng = np.random.default_rng(12345)
     if sizes == [2, 3, 1]:
         X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -91,8 +91,8 @@ def _data(sizes, n, out):
 
 # ---------------------------------------------------------------------------- implementations
 
-def _package_step(sizes, out, loss, lr, start):
-    net = MLP(sizes, ["sigmoid", out], seed=0)
+def _package_step(sizes, hidden, out, loss, lr, start):
+    net = MLP(sizes, [hidden, out], seed=0)
     net.weights = start[0::2]
     net.biases = start[1::2]
     opt = SGD(lr)
@@ -104,7 +104,87 @@ def _package_step(sizes, out, loss, lr, start):
     return step, lambda: net.params
 
 
-def _numpy_step(sizes, out, loss, lr, start):
+def _sigmoid_in_place(z):
+    """z <- 1 / (1 + e^{-z}), four ufunc calls and no new array."""
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += 1.0
+    np.reciprocal(z, out=z)
+
+
+def _tight_sigmoid_quadratic(sizes, lr, start, n):
+    """The tight step of a sigmoid network (hidden and output) under the quadratic loss."""
+    W1, b1, W2, b2 = (p.copy() for p in start)
+    scale = lr / n                          # gamma and the batch mean's 1/n, folded once
+    slope = np.empty((n, sizes[2]))         # a2 (1 - a2) of the output layer
+    gb1, gb2 = np.empty(sizes[1]), np.empty(sizes[2])
+
+    def step(X, Y):
+        nonlocal W1, b1, W2, b2            # updated in place below
+        a1 = X @ W1
+        a1 += b1
+        _sigmoid_in_place(a1)
+        d2 = a1 @ W2
+        d2 += b2
+        _sigmoid_in_place(d2)               # a2, overwritten by its delta below
+        np.subtract(1.0, d2, out=slope)
+        np.multiply(slope, d2, out=slope)
+        d2 -= Y
+        d2 *= slope
+        d2 *= scale                         # lr/n * (a2 - y) a2 (1 - a2)
+        d1 = d2 @ W2.T                      # with W2 as the forward pass used it
+        W2 -= a1.T @ d2
+        b2 -= np.add.reduce(d2, axis=0, out=gb2)
+        d1 *= a1
+        np.subtract(1.0, a1, out=a1)
+        d1 *= a1                            # * a1 (1 - a1)
+        W1 -= X.T @ d1
+        b1 -= np.add.reduce(d1, axis=0, out=gb1)
+    return step, lambda: [W1, b1, W2, b2]
+
+
+def _tight_relu_softmax(sizes, lr, start, n):
+    """The tight step of a ReLU network with a softmax output under cross-entropy."""
+    W1, b1, W2, b2 = (p.copy() for p in start)
+    scale = lr / n
+    col = np.empty((n, 1))                  # each row's max, then its sum of exponentials
+    on = np.empty((n, sizes[1]), dtype=bool)   # where the hidden ReLUs are on
+    gb1, gb2 = np.empty(sizes[1]), np.empty(sizes[2])
+
+    def step(X, Y):
+        nonlocal W1, b1, W2, b2
+        a1 = X @ W1
+        a1 += b1
+        np.maximum(a1, 0.0, out=a1)
+        d2 = a1 @ W2
+        d2 += b2
+        np.maximum.reduce(d2, axis=1, keepdims=True, out=col)
+        d2 -= col
+        np.exp(d2, out=d2)
+        np.add.reduce(d2, axis=1, keepdims=True, out=col)
+        d2 /= col                           # a2, overwritten by its delta below
+        d2 -= Y
+        d2 *= scale                         # lr/n * (a2 - y)
+        d1 = d2 @ W2.T
+        W2 -= a1.T @ d2
+        b2 -= np.add.reduce(d2, axis=0, out=gb2)
+        np.greater(a1, 0.0, out=on)
+        d1 *= on                            # relu'(z1): 1 where the unit is on
+        W1 -= X.T @ d1
+        b1 -= np.add.reduce(d1, axis=0, out=gb1)
+    return step, lambda: [W1, b1, W2, b2]
+
+
+def _tight_step(sizes, hidden, out, loss, lr, start, n):
+    if (hidden, out, loss) == ("sigmoid", "sigmoid", "quadratic"):
+        return _tight_sigmoid_quadratic(sizes, lr, start, n)
+    if (hidden, out, loss) == ("relu", "softmax", "cross_entropy"):
+        return _tight_relu_softmax(sizes, lr, start, n)
+    raise ValueError(f"bench_mlp: no tight step written for {hidden}/{out}/{loss}")
+
+
+def _loop_step(sizes, hidden, out, loss, lr, start, n):
+    """The plain loop that was this benchmark's baseline before issue 15."""
     W1, b1, W2, b2 = (p.copy() for p in start)
 
     def sigmoid(z):
@@ -114,7 +194,7 @@ def _numpy_step(sizes, out, loss, lr, start):
         nonlocal W1, b1, W2, b2   # updated in place below
         n = X.shape[0]
         z1 = X @ W1 + b1
-        a1 = sigmoid(z1)
+        a1 = np.maximum(z1, 0.0) if hidden == "relu" else sigmoid(z1)
         z2 = a1 @ W2 + b2
         if out == "sigmoid":
             a2 = sigmoid(z2)
@@ -125,7 +205,8 @@ def _numpy_step(sizes, out, loss, lr, start):
             d2 = a2 - y                          # cross-entropy, softmax output
         dW2 = a1.T @ d2 / n
         db2 = d2.mean(axis=0)
-        d1 = (d2 @ W2.T) * a1 * (1.0 - a1)
+        slope = (z1 > 0) if hidden == "relu" else a1 * (1.0 - a1)
+        d1 = (d2 @ W2.T) * slope
         dW1 = X.T @ d1 / n
         db1 = d1.mean(axis=0)
         W1 -= lr * dW1
@@ -135,12 +216,13 @@ def _numpy_step(sizes, out, loss, lr, start):
     return step, lambda: [W1, b1, W2, b2]
 
 
-def _torch_step(sizes, out, loss, lr, start):
+def _torch_step(sizes, hidden, out, loss, lr, start, n):
     params = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in start]
     W1, b1, W2, b2 = params
+    phi = torch.relu if hidden == "relu" else torch.sigmoid
 
     def step(X, y):
-        a1 = torch.sigmoid(X @ W1 + b1)
+        a1 = phi(X @ W1 + b1)
         z2 = a1 @ W2 + b2
         if out == "sigmoid":
             E = 0.5 * ((torch.sigmoid(z2) - y) ** 2).sum() / X.shape[0]
@@ -165,38 +247,51 @@ def _check_agreement(impls, name):
                                  f"by {diff:.3g} after the same steps")
 
 
-def _case(name, sizes, n, out, loss, lr, quick):
-    X, y = _data(sizes, n, out)
+def _sample(step, args, number):
+    """(CPU seconds, wall seconds) of one call of step(*args), averaged over `number` calls.
+
+    One untimed call first: the timed calls then find the caches and the allocator's free
+    memory as this implementation's own previous step left them (as in a training loop),
+    not as the implementation timed before it did."""
+    step(*args)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(number):
+        step(*args)
+    return (time.process_time() - cpu) / number, (time.perf_counter() - wall) / number
+
+
+def _case(name, sizes, n, hidden, out, loss, lr, quick):
+    """Median CPU and wall microseconds per step of each implementation on one case."""
+    X, y = _data(sizes, n)
     # Xavier weights and small random biases (zero biases would hide a bias-gradient bug)
     rng = np.random.default_rng(1)
     start = [p.copy() for p in MLP(sizes, seed=7).params]
     start[1::2] = [rng.normal(0.0, 0.1, size=b.shape) for b in start[1::2]]
-    makers = {"backproplab": _package_step, "numpy loop": _numpy_step}
+    makers = {"backproplab": _package_step, "tight numpy": _tight_step, "numpy loop": _loop_step}
     if torch is not None:
         makers["torch"] = _torch_step
     steps, params, inputs = {}, {}, {}
     for key, make in makers.items():
-        steps[key], params[key] = make(sizes, out, loss, lr, start)
+        if key == "backproplab":
+            steps[key], params[key] = make(sizes, hidden, out, loss, lr, start)
+        else:
+            steps[key], params[key] = make(sizes, hidden, out, loss, lr, start, n)
         inputs[key] = (torch.from_numpy(X), torch.from_numpy(y)) if key == "torch" else (X, y)
         for _ in range(3):
             steps[key](*inputs[key])
     _check_agreement(params, name)
 
-    # CPU time of this process (time.process_time), not wall time: with one thread per
-    # library, time the process spends descheduled while other programs run on a shared
-    # machine does not count. Samples of ~2 ms, many rounds, implementations interleaved.
-    timer = time.process_time
-    probe = timeit.Timer(lambda: steps["backproplab"](X, y), timer=timer).timeit(number=20) / 20
-    number = max(1, int(0.002 / max(probe, 1e-9)))
+    # Samples of ~2 ms, many rounds, the implementations interleaved sample by sample so
+    # that drift of the machine's speed hits all alike.
+    cpu, _ = _sample(steps["backproplab"], inputs["backproplab"], 20)
+    number = max(1, int(0.002 / max(cpu, 1e-9)))
     rounds = 21 if quick else 101
     samples = {key: [] for key in steps}
     for _ in range(rounds):
         for key, step in steps.items():
-            args = inputs[key]
-            t = timeit.Timer(lambda: step(*args), timer=timer).timeit(number=number)
-            samples[key].append(t / number)
-    med = {key: statistics.median(v) * 1e6 for key, v in samples.items()}
-    return med
+            samples[key].append(_sample(step, inputs[key], number))
+    return {key: (statistics.median(c for c, _ in v) * 1e6, statistics.median(w for _, w in v) * 1e6)
+            for key, v in samples.items()}
 
 
 def _row(benchmark, figure, baseline=None, target=None):
@@ -206,45 +301,62 @@ def _row(benchmark, figure, baseline=None, target=None):
             "ratio": ratio, "target": target, "met": met}
 
 
+def _blas_threads():
+    """The number of threads NumPy's BLAS uses by default (None if threadpoolctl is missing)."""
+    if threadpool_info is None:
+        return None
+    counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    return max(counts) if counts else None
+
+
+def _settings():
+    """(label, context manager, threads for torch) for one BLAS thread, then the default."""
+    default = _blas_threads()
+    if threadpool_limits is None:
+        return [(f"default BLAS threads", contextlib.nullcontext(), os.cpu_count() or 1)]
+    return [("1 BLAS thread", threadpool_limits(limits=1, user_api="blas"), 1),
+            (f"default: {default} BLAS thread{'s' * (default != 1)}", contextlib.nullcontext(),
+             default)]
+
+
 def run(quick=False):
-    """Rows for the lead's table: backproplab vs the numpy loop (targets) and vs torch (info)."""
-    if threadpool_limits is not None:
-        limit, threads = threadpool_limits(limits=THREADS, user_api="blas"), THREADS
-    else:
-        limit, threads = contextlib.nullcontext(), os.cpu_count() or 1
+    """Rows for the lead's table: backproplab against the tight step (targets), the plain
+    loop (issue 3's targets) and torch (information), with one BLAS thread, then the default."""
     torch_before = torch.get_num_threads() if torch is not None else None
     rows = []
-    with limit:
+    try:
+        for label, limit, threads in _settings():
+            with limit:
+                if torch is not None:
+                    torch.set_num_threads(threads)
+                for name, sizes, n, hidden, out, loss, lr, target, loop_target in CASES:
+                    med = _case(name, sizes, n, hidden, out, loss, lr, quick)
+                    ours = med["backproplab"][0]
+                    rows.append(_row(f"MLP step {name}, CPU us: backproplab / tight numpy ({label})",
+                                     ours, med["tight numpy"][0], target))
+                    rows.append(_row(f"MLP step {name}, CPU us: backproplab / numpy loop ({label})",
+                                     ours, med["numpy loop"][0], loop_target))
+                    if "torch" in med:
+                        rows.append(_row(f"MLP step {name}, CPU us: backproplab / torch float64 "
+                                         f"({label})", ours, med["torch"][0]))
+                    print(f"# {name} ({label}): wall-clock medians, us: "
+                          + ", ".join(f"{k} {w:.1f}" for k, (_, w) in med.items())
+                          + f"; backproplab / tight numpy {med['backproplab'][1] / med['tight numpy'][1]:.3f}",
+                          file=sys.stderr)
+    finally:
         if torch is not None:
-            torch.set_num_threads(threads)
-        try:
-            for name, sizes, n, out, loss, lr, target in CASES:
-                med = _case(name, sizes, n, out, loss, lr, quick)
-                rows.append(_row(f"MLP step {name}, us: backproplab / numpy loop "
-                                 f"({threads} BLAS thread{'s' * (threads > 1)})",
-                                 med["backproplab"], med["numpy loop"], target))
-                if "torch" in med:
-                    rows.append(_row(f"MLP step {name}, us: backproplab / torch float64 "
-                                     f"({threads} thread{'s' * (threads > 1)})",
-                                     med["backproplab"], med["torch"]))
-                else:
-                    rows.append({"benchmark": f"MLP step {name}: torch not installed, skipped",
-                                 "figure": med["backproplab"], "baseline": None, "ratio": None,
-                                 "target": None, "met": None})
-        finally:
-            if torch is not None:
-                torch.set_num_threads(torch_before)
+            torch.set_num_threads(torch_before)
     return rows
 
 
 def _print(rows):
-    print(f"{'benchmark':75s} {'figure':>9s} {'baseline':>9s} {'ratio':>6s} {'target':>6s}  verdict")
+    print(f"{'benchmark':88s} {'figure':>9s} {'baseline':>9s} {'ratio':>6s} {'target':>6s}  verdict")
     for r in rows:
         def cell(v, fmt):
             return format(v, fmt) if v is not None else "-"
         verdict = "n/a" if r["met"] is None else ("met" if r["met"] else "NOT met")
-        print(f"{r['benchmark']:75s} {cell(r['figure'], '9.1f')} {cell(r['baseline'], '9.1f')} "
-              f"{cell(r['ratio'], '6.2f')} {cell(r['target'], '6.1f')}  {verdict}")
+        print(f"{r['benchmark']:88s} {cell(r['figure'], '9.1f')} {cell(r['baseline'], '9.1f')} "
+              f"{cell(r['ratio'], '6.3f')} {cell(r['target'], '6.2f')}  {verdict}")
 
 
 if __name__ == "__main__":
