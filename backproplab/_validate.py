@@ -67,11 +67,17 @@ def check_finite(arr: np.ndarray, where: str, name: str) -> None:
     """Refuse NaN and inf in a float array, in one pass over it and without a new array.
 
     The sum of the entries is finite only if every entry is (NaN and inf propagate, and an
-    overflow only ever gives inf), so one np.add.reduce settles the common case; only a sum
-    that is not finite (bad entries, or finite ones too large to add up) is looked into.
+    overflow only ever gives inf), so one sum settles the common case; only a sum that is
+    not finite (bad entries, or finite ones too large to add up) is looked into. A 2-D
+    array in one block of memory is summed as X @ ones, row sums first: a BLAS product,
+    which reads the array at the speed of memory (and with all of BLAS's threads).
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(arr, axis=None)
+        if arr.ndim == 2 and arr.shape[1] > 1 and (arr.flags.c_contiguous
+                                                   or arr.flags.f_contiguous):
+            total = np.add.reduce(np.dot(arr, np.ones(arr.shape[1])))
+        else:
+            total = np.add.reduce(arr, axis=None)
     if np.isfinite(total):
         return
     bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))

@@ -82,7 +82,8 @@ def _output_delta(y_hat, y, z, a, loss, activation, n=1):
     shortcut holds exactly it is used:
       binary_cross_entropy + sigmoid:  y_hat - y
       cross_entropy + softmax:         y_hat * sum_k y_k - y, i.e. y_hat - y for one-hot
-                                       (or any probability) targets
+                                       (or any probability) targets, computed as y_hat - y
+                                       plus y_hat (sum_k y_k - 1) where that sum is not 1
     quadratic: (y_hat - y) * phi'(z); mse = the quadratic times 2/k (it also averages over
     the k outputs). Any other pairing goes through the chain rule, dE/dy_hat times phi'(z)
     (the softmax Jacobian for softmax), with dE/dy_hat from losses.py.
@@ -98,8 +99,10 @@ def _output_delta(y_hat, y, z, a, loss, activation, n=1):
             g /= float(n)
         return g
     elif loss == "cross_entropy" and activation == "softmax":
-        g = y_hat * np.dot(y, _ones(y.shape[1]))[:, None]     # y_hat * sum_k y_k
-        g -= y
+        g = y_hat - y
+        total = np.dot(y, _ones(y.shape[1]))           # sum_k y_k, one per sample
+        if (total != 1.0).any():     # targets that do not sum to 1: y_hat * sum_k y_k - y
+            g += y_hat * (total - 1.0)[:, None]
         if n != 1:
             g /= float(n)
         return g

@@ -62,6 +62,10 @@ try:
 except ImportError:   # optional baseline
     torch = None
 try:
+    from scipy.special import expit    # what backproplab's network uses for the sigmoid
+except ImportError:
+    expit = None
+try:
     from threadpoolctl import threadpool_info, threadpool_limits
 except ImportError:
     threadpool_info = threadpool_limits = None
@@ -183,6 +187,82 @@ def _tight_step(sizes, hidden, out, loss, lr, start, n):
     raise ValueError(f"bench_mlp: no tight step written for {hidden}/{out}/{loss}")
 
 
+# The tight steps again, with the primitives backproplab's step uses where they differ from
+# the ones above: SciPy's expit for the sigmoid (when installed), np.dot for the products,
+# and the sums over the batch (or along a row) as products with a vector of ones. Against
+# these, what remains of the ratio is backproplab's own overhead (information, no target).
+
+def _tight_blas_sigmoid_quadratic(sizes, lr, start, n):
+    W1, b1, W2, b2 = (p.copy() for p in start)
+    scale = lr / n
+    slope = np.empty((n, sizes[2]))
+    gb1, gb2 = np.empty(sizes[1]), np.empty(sizes[2])
+    ones = np.ones(n)
+    sigmoid = (lambda z: expit(z, out=z)) if expit is not None else _sigmoid_in_place
+
+    def step(X, Y):
+        nonlocal W1, b1, W2, b2
+        a1 = np.dot(X, W1)
+        a1 += b1
+        sigmoid(a1)
+        d2 = np.dot(a1, W2)
+        d2 += b2
+        sigmoid(d2)
+        np.subtract(1.0, d2, out=slope)
+        np.multiply(slope, d2, out=slope)
+        d2 -= Y
+        d2 *= slope
+        d2 *= scale
+        d1 = np.dot(d2, W2.T)
+        W2 -= np.dot(a1.T, d2)
+        b2 -= np.dot(ones, d2, out=gb2)
+        d1 *= a1
+        np.subtract(1.0, a1, out=a1)
+        d1 *= a1
+        W1 -= np.dot(X.T, d1)
+        b1 -= np.dot(ones, d1, out=gb1)
+    return step, lambda: [W1, b1, W2, b2]
+
+
+def _tight_blas_relu_softmax(sizes, lr, start, n):
+    W1, b1, W2, b2 = (p.copy() for p in start)
+    scale = lr / n
+    col = np.empty((n, 1))
+    row_sums = col.reshape(n)               # the same memory, as the vector np.dot fills
+    on = np.empty((n, sizes[1]), dtype=bool)
+    gb1, gb2 = np.empty(sizes[1]), np.empty(sizes[2])
+    ones_n, ones_k = np.ones(n), np.ones(sizes[2])
+
+    def step(X, Y):
+        nonlocal W1, b1, W2, b2
+        a1 = np.dot(X, W1)
+        a1 += b1
+        np.maximum(a1, 0.0, out=a1)
+        d2 = np.dot(a1, W2)
+        d2 += b2
+        np.maximum.reduce(d2, axis=1, keepdims=True, out=col)
+        d2 -= col
+        np.exp(d2, out=d2)
+        np.dot(d2, ones_k, out=row_sums)
+        d2 /= col
+        d2 -= Y
+        d2 *= scale
+        d1 = np.dot(d2, W2.T)
+        W2 -= np.dot(a1.T, d2)
+        b2 -= np.dot(ones_n, d2, out=gb2)
+        np.greater(a1, 0.0, out=on)
+        d1 *= on
+        W1 -= np.dot(X.T, d1)
+        b1 -= np.dot(ones_n, d1, out=gb1)
+    return step, lambda: [W1, b1, W2, b2]
+
+
+def _tight_blas_step(sizes, hidden, out, loss, lr, start, n):
+    if (hidden, out, loss) == ("sigmoid", "sigmoid", "quadratic"):
+        return _tight_blas_sigmoid_quadratic(sizes, lr, start, n)
+    return _tight_blas_relu_softmax(sizes, lr, start, n)
+
+
 def _loop_step(sizes, hidden, out, loss, lr, start, n):
     """The plain loop that was this benchmark's baseline before issue 15."""
     W1, b1, W2, b2 = (p.copy() for p in start)
@@ -267,7 +347,8 @@ def _case(name, sizes, n, hidden, out, loss, lr, quick):
     rng = np.random.default_rng(1)
     start = [p.copy() for p in MLP(sizes, seed=7).params]
     start[1::2] = [rng.normal(0.0, 0.1, size=b.shape) for b in start[1::2]]
-    makers = {"backproplab": _package_step, "tight numpy": _tight_step, "numpy loop": _loop_step}
+    makers = {"backproplab": _package_step, "tight numpy": _tight_step,
+              "tight, same primitives": _tight_blas_step, "numpy loop": _loop_step}
     if torch is not None:
         makers["torch"] = _torch_step
     steps, params, inputs = {}, {}, {}
@@ -334,6 +415,9 @@ def run(quick=False):
                     ours = med["backproplab"][0]
                     rows.append(_row(f"MLP step {name}, CPU us: backproplab / tight numpy ({label})",
                                      ours, med["tight numpy"][0], target))
+                    rows.append(_row(f"MLP step {name}, CPU us: backproplab / tight step with "
+                                     f"backproplab's primitives ({label})", ours,
+                                     med["tight, same primitives"][0]))
                     rows.append(_row(f"MLP step {name}, CPU us: backproplab / numpy loop ({label})",
                                      ours, med["numpy loop"][0], loop_target))
                     if "torch" in med:
