@@ -122,27 +122,6 @@ def _softmax_kernel(z: np.ndarray, axis: int = -1) -> np.ndarray:
         return e
 
 
-@functools.lru_cache(maxsize=16)
-def _ones(n):
-    """A read-only vector of n ones. The sums over the samples (rows) of an (n, k) array A
-    are the product ones(n) @ A, and its sums along each row are A @ ones(k): one BLAS call
-    each, several times faster than np.add.reduce for the course's layer sizes (the same
-    sums, added up in another order)."""
-    v = np.ones(n)
-    v.flags.writeable = False
-    return v
-
-
-def _softmax_rows(z: np.ndarray) -> np.ndarray:
-    """_softmax_kernel(z) for the network's 2-D z (one sample per row), its row sums taken
-    as the product with a vector of ones."""
-    with np.errstate(under="ignore", over="ignore"):
-        e = z - np.maximum.reduce(z, axis=1, keepdims=True)
-        np.exp(e, out=e)
-        e /= np.dot(e, _ones(e.shape[1]))[:, None]
-        return e
-
-
 def softmax(z, axis=-1):
     """phi(z_i) = e^{z_i} / sum_j e^{z_j} over `axis`.
 
@@ -249,8 +228,7 @@ def _fast_kernel(name):
     """The kernel the network runs for `name` (see Activation). For the sigmoid that is
     scipy.special.expit when SciPy is installed (it comes with scikit-learn): the same
     1 / (1 + e^{-z}), bit for bit, in one compiled pass and with no warning for an overflow
-    of e^{-z}; imported on first use, so that importing backproplab does not load SciPy.
-    For the softmax, _softmax_rows."""
+    of e^{-z}; imported on first use, so that importing backproplab does not load SciPy."""
     if name == "sigmoid":
         try:
             from scipy.special import expit
@@ -258,8 +236,6 @@ def _fast_kernel(name):
             pass
         else:
             return expit
-    if name == "softmax":
-        return _softmax_rows
     return _ACTIVATIONS[name].kernel
 
 

@@ -23,8 +23,7 @@ from . import init as _init
 from . import losses as _losses
 from ._validate import (MAX_ELEMENTS, _show, as_float_array, check_size, choice, positive_int,
                         real_number, rng_from)
-from .deltas import (_check_probability_output, _ones, _output_delta, _targets,
-                     _through_activation)
+from .deltas import _backward_sweep, _check_probability_output, _targets
 
 
 def _array_list(value, refusal: str) -> list:
@@ -94,6 +93,8 @@ class _LayerArrays(list):
         # copy.deepcopy / pickle rebuild through __init__ (list's default would call extend)
         return (type(self), (list(self), self._shapes, self._name))
 
+
+_FLOAT64 = np.dtype(np.float64)   # the common case is recognised by identity, cheaply
 
 # Far more layers than any network of the course; each layer costs a few Python objects, so
 # MLP([1] * 10**7) would take a minute and gigabytes before failing anywhere else.
@@ -207,18 +208,23 @@ class MLP:
     @property
     def params(self):
         """[W1, b1, W2, b2, ...]: the network's own arrays, so updating them in place trains it."""
-        return [p for wb in zip(self._weights, self._biases) for p in wb]
+        out = [None] * (2 * len(self._weights))
+        out[0::2], out[1::2] = self._weights, self._biases
+        return out
 
     @property
     def grads(self):
         """[dW1, db1, dW2, db2, ...] from the last backward, in the order of params."""
         if self._grads is None:
             raise RuntimeError("MLP.grads: no gradients yet; call forward(X) and then backward(y) first")
-        return [g for wb in zip(*self._grads) for g in wb]
+        grads_W, grads_b = self._grads
+        out = [None] * (2 * len(grads_W))
+        out[0::2], out[1::2] = grads_W, grads_b
+        return out
 
     # ---------------------------------------------------------------- forward pass
     def _inputs(self, X, where):
-        if not (type(X) is np.ndarray and X.dtype == np.float64):
+        if not (type(X) is np.ndarray and X.dtype is _FLOAT64):
             X = as_float_array(X, where, "X")
         if X.ndim != 2:
             raise ValueError(f"{where}: X has shape {X.shape} but must be 2-D (n_samples, "
@@ -284,7 +290,7 @@ class MLP:
         return loss
 
     def _targets_for(self, y, y_hat, loss, where, what):
-        if type(y) is np.ndarray and y.dtype == np.float64 and y.shape == y_hat.shape:
+        if type(y) is np.ndarray and y.dtype is _FLOAT64 and y.shape == y_hat.shape:
             return y   # the common case, checked without copying
         return _targets(y_hat, y, loss, where, what)
 
@@ -312,25 +318,7 @@ class MLP:
         """backward()'s arithmetic, with no checks: (grads_W, grads_b) from the cached forward
         pass; y has the output's shape, loss and l2 are valid."""
         zs, outs = self._cache
-        names, weights = self.activations, self._weights
-        L = len(weights)
-        grads_W, grads_b = [None] * L, [None] * L
-        # the batch mean's 1/n enters once, in the output deltas; every delta before carries it
-        n = y.shape[0]
-        ones = _ones(n)
-        delta = _output_delta(outs[-1], y, zs[-1], outs[-1], loss, names[-1], n)
-        for l in range(L - 1, -1, -1):
-            # dE/dW = a_prev^T delta and dE/db = 1^T delta, the deltas summed over the batch:
-            # both are batch means, since the deltas carry the 1/n
-            dW = np.dot(outs[l].T, delta)
-            if l2:
-                dW += (2.0 * l2) * weights[l]
-            grads_W[l] = dW
-            grads_b[l] = np.dot(ones, delta)
-            if l:
-                delta = _through_activation(names[l - 1], zs[l - 1], outs[l],
-                                            np.dot(delta, weights[l].T))
-        return grads_W, grads_b
+        return _backward_sweep(zs, outs, y, self._weights, self.activations, loss, l2)
 
     # ---------------------------------------------------------------- loss and prediction
     def loss(self, X, y, loss="quadratic", l2=0.0):

@@ -52,6 +52,7 @@ def _momentum(momentum, where):
 
 
 _FLOAT64 = np.dtype(np.float64)
+_LARGE = 1 << 15     # elements (256 kB of float64): SGD keeps a work array for larger ones
 
 
 def _ready(params, grads) -> bool:
@@ -263,7 +264,7 @@ class SGD(Optimizer):
 
     def __init__(self, lr):
         super().__init__(lr)
-        self._work = {}   # position -> the array lr * g is written into, kept between steps
+        self._work = {}   # shape -> the array lr * g is written into, for large arrays
 
     def _remember_shapes(self, params) -> None:
         pass  # stateless: nothing could be mixed up
@@ -272,19 +273,19 @@ class SGD(Optimizer):
         if type(self)._update is not SGD._update:    # a subclass with a rule of its own
             super()._apply(params, grads)
             return
-        lr, work = self._lr, self._work
-        for i, (w, g) in enumerate(zip(params, grads)):
-            if g.dtype is not _FLOAT64:
+        lr = self._lr
+        for w, g in zip(params, grads):
+            if g.size < _LARGE or g.dtype is not _FLOAT64:
                 w -= lr * g
                 continue
             # w -= lr * g, bit for bit, with lr * g written into an array kept from the last
-            # step: a new one of a large layer's size at every step can cost the operating
-            # system's fresh pages each time (the allocator hands big freed blocks back)
-            buf = work.get(i)
-            if buf is None or buf.shape != g.shape:
-                buf = work[i] = np.empty(g.shape)
-            np.multiply(g, lr, out=buf)
-            w -= buf
+            # step: a new array of a large layer's size at every step can cost fresh pages
+            # from the operating system each time (the allocator hands big blocks back)
+            work = self._work.get(g.shape)
+            if work is None:
+                work = self._work[g.shape] = np.empty(g.shape)
+            np.multiply(g, lr, out=work)
+            w -= work
         self.t += 1
 
     def _update(self, i, w, g) -> None:

@@ -1,42 +1,61 @@
-"""Benchmark of one MLP training step (forward, backward, SGD update) against hand-written loops.
+"""Benchmark of one MLP training step (forward, backward, SGD update) against hand-written NumPy.
 
-    .venv/bin/python benchmarks/bench_mlp.py          # full run (about half a minute)
-    .venv/bin/python benchmarks/bench_mlp.py --quick  # fewer repeats
+    .venv/bin/python benchmarks/bench_mlp.py              # full run (about 15 s)
+    .venv/bin/python benchmarks/bench_mlp.py --quick      # fewer repeats
+    .venv/bin/python benchmarks/bench_mlp.py --breakdown  # where the time goes, (ii) and (iii)
 
-Cases (synthetic data from a fixed seed, float64, full batch = one step on the whole batch):
+Cases (issue 15; synthetic data from a fixed seed, float64, one step on the whole batch):
 
-  (i)   XOR 2-3-1, 4 samples: sigmoid hidden and output, quadratic loss, lr 0.5
-        (the lectures' logic-gate network; a single sigmoid output with the quadratic loss).
-  (ii)  64-128-10, batch 64:   sigmoid hidden, softmax output, cross_entropy, lr 0.1
-  (iii) 784-256-10, batch 128: sigmoid hidden, softmax output, cross_entropy, lr 0.1
-        (an MNIST-sized classifier; softmax + cross-entropy is the standard classifier pair).
+  (i)   XOR 2-3-1, batch 4: sigmoid hidden and output, quadratic loss, lr 0.5
+        (the lectures' logic-gate network)
+  (ii)  64-128-10, batch 64: ReLU hidden, softmax output, cross_entropy, lr 0.1
+  (iii) 784-256-10, batch 128: ReLU hidden, softmax output, cross_entropy, lr 0.1
+        (an MNIST-sized classifier)
   Targets are one-hot arrays, built once, for every implementation.
 
-Implementations, all starting from the same weights:
+Implementations, all starting from the same weights (Xavier, with small random biases):
 
-  backproplab   net.forward(X); net.backward(y, loss); SGD(lr).step(net.params, net.grads)
-                (the package's optimizer, argument checks included)
-  numpy loop    a plain hand-written forward / backward / SGD loop doing the same arithmetic
-                (sigmoid as 1/(1 + exp(-z)), max-shifted softmax, deltas, a.T @ delta / n,
-                delta.mean(axis=0), w -= lr * g)
+  backproplab   net.forward(X); net.backward(y, loss); opt.step(net.params, net.grads) with
+                opt = SGD(lr): the public API, every argument check included
+  tight numpy   THE BASELINE (the targets are against it): the step a careful engineer writes
+                by hand for this one network (_tight_sigmoid_quadratic, _tight_relu_softmax):
+                activations computed in place (out=), the learning rate and the batch mean's
+                1/n folded into the output delta once (lr/n * (a2 - y) ...), no array made
+                per step beyond the results of the matrix products (scratch buffers made
+                once), each gradient applied as soon as it is computed (W -= a.T @ delta),
+                no argument check. Written with @ for the products and np.add.reduce(...,
+                out=) for the sums, the way NumPy code is written.
+  tight, same primitives
+                the same tight steps with the two primitives where backproplab's step
+                differs from them: SciPy's expit for the sigmoid and the sums over the batch
+                as products with a vector of ones (1^T delta). What remains of the ratio
+                against it is backproplab's own overhead (information, no target).
+  numpy loop    the plain loop that was this benchmark's baseline before issue 15 (new arrays
+                for every intermediate, a.T @ delta / n, delta.mean(axis=0), w -= lr * g),
+                kept with issue 3's targets: (i) <= 2.5, (ii) <= 1.6, (iii) <= 1.3
   torch         PyTorch CPU float64 with autograd: the same network and mean loss,
                 loss.backward(), an in-place update under no_grad (optional: skipped when
                 torch is not importable)
 
+Targets against the tight step: (i) <= 1.6, (ii) <= 1.3, (iii) <= 1.05.
+
 Before timing, every implementation takes three steps from the same start and the script
 checks that all parameters agree with backproplab's to 1e-12 (it raises otherwise), so the
-timed code is known to do the same work. Times are medians over 101 samples of ~2 ms of
-process CPU time (time.process_time, so time spent descheduled while other programs use
-the cores does not count), with the implementations interleaved sample by sample so that
-drift of the machine's speed hits all alike. The ratio is backproplab's time over the numpy loop's (targets: (i) <= 2.5,
-(ii) <= 1.6, (iii) <= 1.3).
+timed code is known to do the same work. Times are medians over 101 samples (21 with
+--quick) of ~2 ms of process CPU time (time.process_time: time spent descheduled while
+other programs use the cores does not count), the implementations interleaved sample by
+sample, in an order that rotates from round to round, so that drift of the machine's speed
+hits all alike. Each sample starts with one untimed step, so that every implementation is
+timed as its own previous step left the caches and the allocator (as in a training loop),
+not as the one timed before it did.
 
-Threads: NumPy's BLAS (limited with threadpoolctl) and torch (torch.set_num_threads) both
-run on THREADS = 1 thread by default, so each library does the same arithmetic with the same
-resources. On the small matrices here, a multi-threaded BLAS on a machine whose cores are
-busy with other work measures scheduling noise (we saw 30 ms for a 0.3 ms step); set the
-environment variable BENCH_MLP_THREADS to use more. Without threadpoolctl NumPy keeps its
-default and torch gets os.cpu_count() threads (the row's name says how many).
+Threads: every case runs twice in one run, first with NumPy's BLAS held to ONE thread
+(threadpoolctl; torch too), then with BLAS's default number of threads. With more than one
+thread, process CPU time adds up every thread's time, including the time OpenBLAS's threads
+spend spinning while they wait for work, so the wall-clock medians of the same samples are
+printed too (to stderr), with their ratio; on a machine whose cores are busy with other
+work, wall-clock time measures the neighbours as well. Without threadpoolctl only the
+default is measured.
 
 run(quick=False) returns the rows {"benchmark", "figure", "baseline", "ratio", "target",
 "met"}; figures and baselines are microseconds per training step.
@@ -187,10 +206,10 @@ def _tight_step(sizes, hidden, out, loss, lr, start, n):
     raise ValueError(f"bench_mlp: no tight step written for {hidden}/{out}/{loss}")
 
 
-# The tight steps again, with the primitives backproplab's step uses where they differ from
-# the ones above: SciPy's expit for the sigmoid (when installed), np.dot for the products,
-# and the sums over the batch (or along a row) as products with a vector of ones. Against
-# these, what remains of the ratio is backproplab's own overhead (information, no target).
+# The tight steps again, with the two primitives backproplab's step uses where they differ
+# from the ones above: SciPy's expit for the sigmoid (when installed) and the sums over the
+# batch as products with a vector of ones (1^T D). Against these, what remains of the ratio
+# is backproplab's own overhead (information, no target).
 
 def _tight_blas_sigmoid_quadratic(sizes, lr, start, n):
     W1, b1, W2, b2 = (p.copy() for p in start)
@@ -202,10 +221,10 @@ def _tight_blas_sigmoid_quadratic(sizes, lr, start, n):
 
     def step(X, Y):
         nonlocal W1, b1, W2, b2
-        a1 = np.dot(X, W1)
+        a1 = X @ W1
         a1 += b1
         sigmoid(a1)
-        d2 = np.dot(a1, W2)
+        d2 = a1 @ W2
         d2 += b2
         sigmoid(d2)
         np.subtract(1.0, d2, out=slope)
@@ -213,13 +232,13 @@ def _tight_blas_sigmoid_quadratic(sizes, lr, start, n):
         d2 -= Y
         d2 *= slope
         d2 *= scale
-        d1 = np.dot(d2, W2.T)
-        W2 -= np.dot(a1.T, d2)
+        d1 = d2 @ W2.T
+        W2 -= a1.T @ d2
         b2 -= np.dot(ones, d2, out=gb2)
         d1 *= a1
         np.subtract(1.0, a1, out=a1)
         d1 *= a1
-        W1 -= np.dot(X.T, d1)
+        W1 -= X.T @ d1
         b1 -= np.dot(ones, d1, out=gb1)
     return step, lambda: [W1, b1, W2, b2]
 
@@ -228,32 +247,31 @@ def _tight_blas_relu_softmax(sizes, lr, start, n):
     W1, b1, W2, b2 = (p.copy() for p in start)
     scale = lr / n
     col = np.empty((n, 1))
-    row_sums = col.reshape(n)               # the same memory, as the vector np.dot fills
     on = np.empty((n, sizes[1]), dtype=bool)
     gb1, gb2 = np.empty(sizes[1]), np.empty(sizes[2])
-    ones_n, ones_k = np.ones(n), np.ones(sizes[2])
+    ones = np.ones(n)
 
     def step(X, Y):
         nonlocal W1, b1, W2, b2
-        a1 = np.dot(X, W1)
+        a1 = X @ W1
         a1 += b1
         np.maximum(a1, 0.0, out=a1)
-        d2 = np.dot(a1, W2)
+        d2 = a1 @ W2
         d2 += b2
         np.maximum.reduce(d2, axis=1, keepdims=True, out=col)
         d2 -= col
         np.exp(d2, out=d2)
-        np.dot(d2, ones_k, out=row_sums)
+        np.add.reduce(d2, axis=1, keepdims=True, out=col)
         d2 /= col
         d2 -= Y
         d2 *= scale
-        d1 = np.dot(d2, W2.T)
-        W2 -= np.dot(a1.T, d2)
-        b2 -= np.dot(ones_n, d2, out=gb2)
+        d1 = d2 @ W2.T
+        W2 -= a1.T @ d2
+        b2 -= np.dot(ones, d2, out=gb2)
         np.greater(a1, 0.0, out=on)
         d1 *= on
-        W1 -= np.dot(X.T, d1)
-        b1 -= np.dot(ones_n, d1, out=gb1)
+        W1 -= X.T @ d1
+        b1 -= np.dot(ones, d1, out=gb1)
     return step, lambda: [W1, b1, W2, b2]
 
 
@@ -363,14 +381,16 @@ def _case(name, sizes, n, hidden, out, loss, lr, quick):
     _check_agreement(params, name)
 
     # Samples of ~2 ms, many rounds, the implementations interleaved sample by sample so
-    # that drift of the machine's speed hits all alike.
+    # that drift of the machine's speed hits all alike, in an order that rotates from round
+    # to round so that none always runs after the same other one.
     cpu, _ = _sample(steps["backproplab"], inputs["backproplab"], 20)
     number = max(1, int(0.002 / max(cpu, 1e-9)))
     rounds = 21 if quick else 101
     samples = {key: [] for key in steps}
-    for _ in range(rounds):
-        for key, step in steps.items():
-            samples[key].append(_sample(step, inputs[key], number))
+    keys = list(steps)
+    for r in range(rounds):
+        for key in keys[r % len(keys):] + keys[:r % len(keys)]:
+            samples[key].append(_sample(steps[key], inputs[key], number))
     return {key: (statistics.median(c for c, _ in v) * 1e6, statistics.median(w for _, w in v) * 1e6)
             for key, v in samples.items()}
 
@@ -391,46 +411,159 @@ def _blas_threads():
 
 
 def _settings():
-    """(label, context manager, threads for torch) for one BLAS thread, then the default."""
+    """(label, a maker of the context that sets the threads, threads for torch): one BLAS
+    thread, then the default."""
     default = _blas_threads()
     if threadpool_limits is None:
-        return [(f"default BLAS threads", contextlib.nullcontext(), os.cpu_count() or 1)]
-    return [("1 BLAS thread", threadpool_limits(limits=1, user_api="blas"), 1),
-            (f"default: {default} BLAS thread{'s' * (default != 1)}", contextlib.nullcontext(),
+        return [("default BLAS threads", contextlib.nullcontext, os.cpu_count() or 1)]
+    return [("1 BLAS thread", lambda: threadpool_limits(limits=1, user_api="blas"), 1),
+            (f"default: {default} BLAS thread{'s' * (default != 1)}", contextlib.nullcontext,
              default)]
 
 
 def run(quick=False):
-    """Rows for the lead's table: backproplab against the tight step (targets), the plain
-    loop (issue 3's targets) and torch (information), with one BLAS thread, then the default."""
+    """Rows for the lead's table: backproplab against the tight step (targets), the tight step
+    with backproplab's primitives (information), the plain loop (issue 3's targets) and torch
+    (information), with one BLAS thread, then with the default."""
     torch_before = torch.get_num_threads() if torch is not None else None
     rows = []
     try:
         for label, limit, threads in _settings():
-            with limit:
+            with limit():
                 if torch is not None:
                     torch.set_num_threads(threads)
                 for name, sizes, n, hidden, out, loss, lr, target, loop_target in CASES:
                     med = _case(name, sizes, n, hidden, out, loss, lr, quick)
                     ours = med["backproplab"][0]
-                    rows.append(_row(f"MLP step {name}, CPU us: backproplab / tight numpy ({label})",
-                                     ours, med["tight numpy"][0], target))
-                    rows.append(_row(f"MLP step {name}, CPU us: backproplab / tight step with "
-                                     f"backproplab's primitives ({label})", ours,
-                                     med["tight, same primitives"][0]))
-                    rows.append(_row(f"MLP step {name}, CPU us: backproplab / numpy loop ({label})",
-                                     ours, med["numpy loop"][0], loop_target))
+                    step = f"MLP step {name}, CPU us: backproplab"
+                    rows.append(_row(f"{step} / tight numpy ({label})", ours,
+                                     med["tight numpy"][0], target))
+                    rows.append(_row(f"{step} / tight step with backproplab's primitives "
+                                     f"({label})", ours, med["tight, same primitives"][0]))
+                    rows.append(_row(f"{step} / numpy loop ({label})", ours, med["numpy loop"][0],
+                                     loop_target))
                     if "torch" in med:
-                        rows.append(_row(f"MLP step {name}, CPU us: backproplab / torch float64 "
-                                         f"({label})", ours, med["torch"][0]))
+                        rows.append(_row(f"{step} / torch float64 ({label})", ours,
+                                         med["torch"][0]))
+                    wall = med["backproplab"][1] / med["tight numpy"][1]
                     print(f"# {name} ({label}): wall-clock medians, us: "
                           + ", ".join(f"{k} {w:.1f}" for k, (_, w) in med.items())
-                          + f"; backproplab / tight numpy {med['backproplab'][1] / med['tight numpy'][1]:.3f}",
-                          file=sys.stderr)
+                          + f"; backproplab / tight numpy {wall:.3f}", file=sys.stderr)
     finally:
         if torch is not None:
             torch.set_num_threads(torch_before)
     return rows
+
+
+# ---------------------------------------------------------------------------- --breakdown
+
+def _halfway(sizes, lr, start, n, level):
+    """The tight ReLU/softmax step made like backproplab's, one difference at a time:
+    level 1: the ReLU's output a new array (the network keeps z and a = phi(z));
+    level 2: + the softmax as the network computes it (np.errstate, a new array) and
+             forward()'s copy of the output;
+    level 3: + the output delta as backward() computes it (y_hat - y, the check that every
+             target row sums to 1, / n): the learning rate no longer folded in;
+    level 4: + the gradients kept as arrays, then w -= lr * g for each (SGD's second pass)."""
+    W1, b1, W2, b2 = (p.copy() for p in start)
+    scale = lr / n
+    col = np.empty((n, 1))
+    on = np.empty((n, sizes[1]), dtype=bool)
+    gb1, gb2 = np.empty(sizes[1]), np.empty(sizes[2])
+    ones, ones_k = np.ones(n), np.ones(sizes[2])
+    kept = {}
+
+    def step(X, Y):
+        nonlocal W1, b1, W2, b2
+        z1 = X @ W1
+        z1 += b1
+        a1 = np.fmax(z1, 0.0) if level >= 1 else np.maximum(z1, 0.0, out=z1)
+        z2 = a1 @ W2
+        z2 += b2
+        if level >= 2:
+            with np.errstate(under="ignore", over="ignore"):
+                a2 = z2 - np.maximum.reduce(z2, axis=1, keepdims=True)
+                np.exp(a2, out=a2)
+                a2 /= np.add.reduce(a2, axis=1, keepdims=True)
+            kept["forward"] = (z1, a1, z2, a2, a2.copy())
+        else:
+            np.maximum.reduce(z2, axis=1, keepdims=True, out=col)
+            z2 -= col
+            np.exp(z2, out=z2)
+            np.add.reduce(z2, axis=1, keepdims=True, out=col)
+            z2 /= col
+            a2 = z2
+        if level >= 3:
+            d2 = a2 - Y
+            if np.count_nonzero(np.dot(Y, ones_k) != 1.0):
+                raise AssertionError("one-hot targets sum to 1")
+            d2 /= float(n)
+        else:
+            a2 -= Y
+            a2 *= scale
+            d2 = a2
+        if level >= 4:
+            d1 = d2 @ W2.T
+            d1 *= z1 > 0
+            grads = (X.T @ d1, np.dot(ones, d1), a1.T @ d2, np.dot(ones, d2))
+            kept["grads"] = grads
+            for w, g in zip((W1, b1, W2, b2), grads):
+                w -= lr * g
+            return
+        d1 = d2 @ W2.T
+        W2 -= a1.T @ d2
+        b2 -= np.dot(ones, d2, out=gb2)
+        np.greater(a1, 0.0, out=on)
+        d1 *= on
+        W1 -= X.T @ d1
+        b1 -= np.dot(ones, d1, out=gb1)
+    return step
+
+
+def _internal_step(sizes, hidden, out, loss, lr, start):
+    """backproplab's own arithmetic without the public methods' checks (what train() runs
+    after its first step): net._run, net._gradients, SGD._apply."""
+    net = MLP(sizes, [hidden, out], seed=0)
+    net.weights = start[0::2]
+    net.biases = start[1::2]
+    opt = SGD(lr)
+
+    def step(X, y):
+        net._cache = None
+        net._cache = net._run(X)
+        net._cache[1][-1].copy()
+        net._grads = None
+        net._grads = net._gradients(y, loss, 0.0)
+        opt._apply(net.params, net.grads)
+    return step
+
+
+def breakdown(quick=False):
+    """Print, for cases (ii) and (iii) with one BLAS thread, the step from the tight one to
+    backproplab's, one difference at a time (CPU us and the ratio to the tight step)."""
+    labels = ["tight numpy step", "+ ReLU output a new array", "+ softmax kernel, output copy",
+              "+ output delta as backward() makes it", "+ gradients as arrays, w -= lr * g",
+              "backproplab's kernels, no checks", "backproplab (forward, backward, step)"]
+    limit = threadpool_limits(limits=1, user_api="blas") if threadpool_limits else None
+    try:
+        for name, sizes, n, hidden, out, loss, lr, *_ in CASES[1:]:
+            X, y = _data(sizes, n)
+            start = [p.copy() for p in MLP(sizes, seed=7).params]
+            steps = [_halfway(sizes, lr, start, n, level) for level in range(5)]
+            steps += [_internal_step(sizes, hidden, out, loss, lr, start),
+                      _package_step(sizes, hidden, out, loss, lr, start)[0]]
+            number = max(1, int(0.002 / max(_sample(steps[0], (X, y), 10)[0], 1e-9)))
+            samples = [[] for _ in steps]
+            for r in range(21 if quick else 101):
+                for i in list(range(r % 7, 7)) + list(range(r % 7)):
+                    samples[i].append(_sample(steps[i], (X, y), number)[0])
+            med = [statistics.median(v) * 1e6 for v in samples]
+            print(f"{name}, 1 BLAS thread: CPU us per step (ratio to the tight step)")
+            for label, m in zip(labels, med):
+                print(f"  {label:42s} {m:9.1f}  {m / med[0]:.3f}")
+    finally:
+        if limit is not None:
+            limit.restore_original_limits()
 
 
 def _print(rows):
@@ -444,4 +577,7 @@ def _print(rows):
 
 
 if __name__ == "__main__":
-    _print(run(quick="--quick" in sys.argv[1:]))
+    if "--breakdown" in sys.argv[1:]:
+        breakdown(quick="--quick" in sys.argv[1:])
+    else:
+        _print(run(quick="--quick" in sys.argv[1:]))
