@@ -229,6 +229,8 @@ class _Run:
             # class labels, one-hot once for the whole call (the checks of MLP.backward)
             template = np.empty((self.n, net.layer_sizes[-1]))
             self.y = _targets(template, y, loss, "MLP.backward", "the network's output")
+        elif self.fast and y.dtype != np.float64:
+            self.y = y.astype(np.float64)    # integer targets, as MLP.backward would take them
         self.per_element = per == "elements"
         self.problem = None      # set to a description when something became inf/NaN
 

@@ -1,6 +1,6 @@
 """Benchmark of backproplab.training.train() against the same loop written out by hand.
 
-    .venv/bin/python benchmarks/bench_train.py          # full run (about a minute and a half)
+    .venv/bin/python benchmarks/bench_train.py          # full run (about 40 s)
     .venv/bin/python benchmarks/bench_train.py --quick  # fewer epochs and repeats
 
 Cases (synthetic data from a fixed seed, float64; softmax output, cross_entropy, one-hot

@@ -74,6 +74,17 @@ def test_the_fast_step_is_the_public_methods_number_for_number(sizes, acts, loss
     assert opt_fast.t == opt_public.t == h_fast.steps
 
 
+def test_integer_targets_take_the_same_steps_on_both_paths():
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(10, 3)), rng.integers(0, 2, size=(10, 2))
+    fast, public = MLP([3, 4, 2], seed=2), ThroughPublicMethods([3, 4, 2], seed=2)
+    h_fast = train(fast, X, y, SGD(0.5), epochs=3, batch_size=4, seed=1)
+    h_public = train(public, X, y, SGD(0.5), epochs=3, batch_size=4, seed=1)
+    for p, q in zip(fast.params, public.params):
+        np.testing.assert_array_equal(p, q)
+    assert h_fast.loss == h_public.loss
+
+
 def test_the_fast_step_follows_the_plain_loop_it_replaces():
     # minibatches + forward + backward + w -= lr * g, written out (Kauchak's loop)
     X, y = _data(11, [3, 4, 2], "quadratic", 0)
