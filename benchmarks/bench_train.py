@@ -93,10 +93,10 @@ BIG_TARGET = 1.05
 MEMORY_TARGET = 0.10          # train()'s extra memory, as a fraction of X's size
 
 
-def _data(sizes):
+def _data(sizes, n=N_SAMPLES):
     rng = np.random.default_rng(12345)
-    X = rng.normal(size=(N_SAMPLES, sizes[0]))
-    y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], N_SAMPLES)]
+    X = rng.normal(size=(n, sizes[0]))
+    y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], n)]
     return X, y
 
 
@@ -152,13 +152,6 @@ def run(quick=False):
 
 # ---------------------------------------------------------------------------- issue 15's case
 
-def _big_data(sizes, n):
-    rng = np.random.default_rng(12345)
-    X = rng.normal(size=(n, sizes[0]))
-    y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], n)]
-    return X, y
-
-
 def _big_net(sizes):
     return MLP(sizes, ["relu", "softmax"], seed=0)
 
@@ -193,7 +186,7 @@ def _extra_memory(fn, sizes, X, y, batch):
 
 def _run_big(quick, label, memory=False):
     name, sizes, batch, n = BIG
-    X, y = _big_data(sizes, n)
+    X, y = _data(sizes, n)
     a, b = _big_net(sizes), _big_net(sizes)
     _big_train(a, X, y, batch)
     _big_loop(b, X, y, batch)
