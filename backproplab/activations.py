@@ -6,6 +6,7 @@ written so that |z| up to 1e4 and beyond gives finite values and no RuntimeWarni
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -115,9 +116,10 @@ def _softmax_kernel(z: np.ndarray, axis: int = -1) -> np.ndarray:
     # np.errstate(all="raise"). Likewise -1e308 - 1e308 overflows to -inf, whose e^{...}
     # is the right 0.
     with np.errstate(under="ignore", over="ignore"):
-        shifted = z - np.max(z, axis=axis, keepdims=True)
-        e = np.exp(shifted)
-        return e / np.sum(e, axis=axis, keepdims=True)
+        e = z - np.maximum.reduce(z, axis=axis, keepdims=True)
+        np.exp(e, out=e)
+        e /= np.add.reduce(e, axis=axis, keepdims=True)
+        return e
 
 
 def softmax(z, axis=-1):
@@ -178,7 +180,8 @@ class Activation:
     """An activation by name: .f(z) is phi(z), .df(z) is phi'(z) (element-wise).
 
     .kernel(z) computes phi(z) like .f, but on a float64 array it trusts, with no checks and
-    no copy: for the network's inner loop, where the arrays are its own.
+    no copy of z: for the network's inner loop, where the arrays are its own. It returns a
+    new array (z itself for "linear") and never changes z.
     """
 
     name: str
@@ -194,17 +197,46 @@ class Activation:
         return f"Activation({self.name!r})"
 
 
+def _relu_kernel(z: np.ndarray) -> np.ndarray:
+    # fmax, not maximum: like relu's np.where(z > 0, z, 0.0) it gives 0 for NaN
+    return np.fmax(z, 0.0)
+
+
+def _leaky_relu_kernel(z: np.ndarray) -> np.ndarray:
+    return np.where(z > 0, z, 0.1 * z)
+
+
+def _linear_kernel(z: np.ndarray) -> np.ndarray:
+    return z            # the network never changes its cached arrays, so no copy is needed
+
+
 _ACTIVATIONS = {
     "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, _sigmoid_kernel),
     "tanh": Activation("tanh", tanh, tanh_prime, np.tanh),
-    "relu": Activation("relu", relu, relu_prime),
-    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_prime),
-    "linear": Activation("linear", linear, linear_prime),
+    "relu": Activation("relu", relu, relu_prime, _relu_kernel),
+    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_prime, _leaky_relu_kernel),
+    "linear": Activation("linear", linear, linear_prime, _linear_kernel),
     "softmax": Activation("softmax", softmax, softmax_prime, _softmax_kernel),
     "step": Activation("step", step, step_prime),
 }
 
 NAMES = tuple(_ACTIVATIONS)
+
+
+@functools.lru_cache(maxsize=None)
+def _fast_kernel(name):
+    """The kernel the network runs for `name` (see Activation). For the sigmoid that is
+    scipy.special.expit when SciPy is installed (it comes with scikit-learn): the same
+    1 / (1 + e^{-z}), bit for bit, in one compiled pass and with no warning for an overflow
+    of e^{-z}; imported on first use, so that importing backproplab does not load SciPy."""
+    if name == "sigmoid":
+        try:
+            from scipy.special import expit
+        except ImportError:
+            pass
+        else:
+            return expit
+    return _ACTIVATIONS[name].kernel
 
 
 def get_activation(name):

@@ -22,6 +22,8 @@ cross-entropy, where the product collapses to the famous y_hat - y.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import activations as _act
@@ -40,18 +42,40 @@ _CROSS_ENTROPIES = ("binary_cross_entropy", "cross_entropy")
 def _through_activation(name, z, a, g):
     """dE/dz from g = dE/da, where a = phi(z) is the layer's output (one sample per row).
 
+    g must be a new array of the caller's (a product or a difference it has just made): it
+    is overwritten with the result, which is returned, so that no further array is made.
     sigmoid and tanh use the layer's output, as CENG 506 writes it: sigma' = a (1 - a),
     tanh' = 1 - a^2 (the same numbers as sigmoid_prime(z), tanh_prime(z), without a second
-    exponential). The piecewise activations take their derivative from activations.py.
+    exponential); ReLU's derivative is 1 where z > 0 and 0 elsewhere (relu_prime), linear's 1.
+    The other piecewise activations take their derivative from activations.py.
     """
     if name == "sigmoid":
-        return g * a * (1.0 - a)
-    if name == "tanh":
-        return g * (1.0 - a * a)
-    if name == "softmax":
+        g *= a
+        g *= 1.0 - a
+    elif name == "tanh":
+        slope = a * a
+        np.subtract(1.0, slope, out=slope)
+        g *= slope
+    elif name == "relu":
+        g *= z > 0
+    elif name == "softmax":
         # J^T g with J = diag(s) - s s^T, row by row: s * (g - sum_j g_j s_j)
-        return a * (g - np.sum(g * a, axis=-1, keepdims=True))
-    return g * _act.get_activation(name).df(z)
+        g -= np.add.reduce(g * a, axis=-1, keepdims=True)
+        g *= a
+    elif name != "linear":
+        g *= _act.get_activation(name).df(z)
+    return g
+
+
+@functools.lru_cache(maxsize=16)
+def _ones(n):
+    """A read-only vector of n ones. The sums over the samples (rows) of an (n, k) array A
+    are the product ones(n) @ A, and its sums along each row are A @ ones(k): one BLAS call
+    each, several times faster than np.add.reduce for the course's layer sizes (the same
+    sums, added up in another order)."""
+    v = np.ones(n)
+    v.flags.writeable = False
+    return v
 
 
 def _check_probability_output(loss, activation, where):
@@ -62,13 +86,16 @@ def _check_probability_output(loss, activation, where):
             "output layer, or the 'quadratic' / 'mse' loss")
 
 
-def _output_delta(y_hat, y, z, a, loss, activation):
-    """Output-layer deltas; y already has y_hat's shape (labels turned one-hot).
+def _output_delta(y_hat, y, z, a, loss, activation, n=1):
+    """Output-layer deltas divided by n; y already has y_hat's shape (labels turned one-hot).
 
-    a is phi(z) (in an MLP it is y_hat itself). Where a shortcut holds exactly it is used:
+    a is phi(z) (in an MLP it is y_hat itself). The MLP passes its batch size as n, so that
+    the batch mean's 1/n enters once, here, and every delta before it carries it. Where a
+    shortcut holds exactly it is used:
       binary_cross_entropy + sigmoid:  y_hat - y
       cross_entropy + softmax:         y_hat * sum_k y_k - y, i.e. y_hat - y for one-hot
-                                       (or any probability) targets
+                                       (or any probability) targets, computed as y_hat - y
+                                       plus y_hat (sum_k y_k - 1) where that sum is not 1
     quadratic: (y_hat - y) * phi'(z); mse = the quadratic times 2/k (it also averages over
     the k outputs). Any other pairing goes through the chain rule, dE/dy_hat times phi'(z)
     (the softmax Jacobian for softmax), with dE/dy_hat from losses.py.
@@ -76,15 +103,57 @@ def _output_delta(y_hat, y, z, a, loss, activation):
     if loss == "quadratic":
         g = y_hat - y
     elif loss == "mse":
-        g = (2.0 / y_hat.shape[1]) * (y_hat - y)
+        g = y_hat - y
+        g *= 2.0 / y_hat.shape[1]
     elif loss == "binary_cross_entropy" and activation == "sigmoid":
-        return y_hat - y
+        g = y_hat - y
+        if n != 1:
+            g /= float(n)
+        return g
     elif loss == "cross_entropy" and activation == "softmax":
-        return y_hat * np.sum(y, axis=1, keepdims=True) - y
+        g = y_hat - y
+        total = np.dot(y, _ones(y.shape[1]))           # sum_k y_k, one per sample
+        if np.count_nonzero(total != 1.0):   # targets not summing to 1: y_hat * sum_k y_k - y
+            g += y_hat * (total - 1.0)[:, None]
+        if n != 1:
+            g /= float(n)
+        return g
     else:
-        # per-sample derivative: losses.py returns the batch mean's, 1/n times this
-        g = y_hat.shape[0] * _losses.get_loss(loss)[1](y_hat, y)
+        # losses.py returns the derivative of the batch MEAN, per-sample / y_hat.shape[0]
+        g = _losses.get_loss(loss)[1](y_hat, y)
+        if n != y_hat.shape[0]:
+            g *= y_hat.shape[0] / n
+        return _through_activation(activation, z, a, g)
+    if n != 1:
+        g /= float(n)
     return _through_activation(activation, z, a, g)
+
+
+def _backward_sweep(zs, outs, y, weights, names, loss, l2):
+    """The backward pass of a stack of layers from its forward values, with no checks:
+    (grads_W, grads_b) of the batch-mean loss + l2 * sum_l ||W^(l)||_F^2.
+
+    zs[l], outs[l + 1]: Z and A = phi(Z) of layer l; outs[0] = X. y has the output's shape
+    (labels one-hot). MLP.backward and layers.backward both run this, so the two agree to
+    the last bit. The batch mean's 1/n enters once, in the output deltas, and every delta
+    before them carries it, so that
+        dW^(l) = A^(l-1)^T delta^(l),   db^(l) = 1^T delta^(l)  (the deltas summed over the
+        batch, as a product with a vector of ones),   delta^(l-1) = phi'(Z^(l-1)) * delta^(l) W^(l)^T
+    """
+    n = y.shape[0]
+    ones = _ones(n)
+    L = len(weights)
+    grads_W, grads_b = [None] * L, [None] * L
+    delta = _output_delta(outs[-1], y, zs[-1], outs[-1], loss, names[-1], n)
+    for l in range(L - 1, -1, -1):
+        dW = outs[l].T @ delta
+        if l2:
+            dW += (2.0 * l2) * weights[l]
+        grads_W[l] = dW
+        grads_b[l] = np.dot(ones, delta)
+        if l:
+            delta = _through_activation(names[l - 1], zs[l - 1], outs[l], delta @ weights[l].T)
+    return grads_W, grads_b
 
 
 def _weight_gradients(a_prev, delta):

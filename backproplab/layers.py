@@ -12,8 +12,7 @@ import numpy as np
 from . import losses as _losses
 from ._validate import as_float_array, check_size, choice, real_number
 from .activations import get_activation
-from .deltas import (_check_probability_output, _output_delta, _targets, _through_activation,
-                     _weight_gradients)
+from .deltas import _backward_sweep, _check_probability_output, _targets
 
 
 def neuron(x, w, b, activation="sigmoid"):
@@ -109,17 +108,9 @@ def _backward(X, y, weights, biases, activations, loss, l2, where):
         Z.append(z)
         A.append(a)
     y = _targets(A[-1], y, loss, where, "the network's output")
-    L = len(weights)
-    grads_W, grads_b = [None] * L, [None] * L
-    delta = _output_delta(A[-1], y, Z[-1], A[-1], loss, activations[-1])
-    for l in range(L - 1, -1, -1):
-        grads_W[l], grads_b[l] = _weight_gradients(A[l], delta)
-        W = as_float_array(weights[l], where, f"weights[{l}]")
-        if l2:
-            grads_W[l] += (2.0 * l2) * W
-        if l:
-            delta = _through_activation(activations[l - 1], Z[l - 1], A[l], delta @ W.T)
-    return grads_W, grads_b
+    Ws = [as_float_array(W, where, f"weights[{l}]") for l, W in enumerate(weights)]
+    # the arithmetic of MLP.backward, to the last bit (deltas._backward_sweep)
+    return _backward_sweep(Z, A, y, Ws, activations, loss, l2)
 
 
 def two_layer_backward(X, y, W1, b1, W2, b2, l2=0.0, hidden="sigmoid", output="sigmoid"):

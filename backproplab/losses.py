@@ -27,11 +27,37 @@ def _pair(y_hat, y, where):
     return y_hat, y
 
 
+# The sums over the samples of each loss, with no checks (y_hat and y float arrays of one
+# shape, labels already one-hot): the public losses below are these divided by n, and
+# train() adds them up batch by batch for an epoch's loss. np.add.reduce(., axis=None) is
+# what np.sum computes, bit for bit, without np.sum's call overhead.
+
+def _quadratic_sum(y_hat, y):
+    d = y_hat - y
+    d *= d
+    return 0.5 * np.add.reduce(d, axis=None)
+
+
+def _mse_sum(y_hat, y):
+    """sum (y_hat - y)^2 over every element: divided by y.size it is the MSE."""
+    d = y_hat - y
+    d *= d
+    return np.add.reduce(d, axis=None)
+
+
+def _binary_cross_entropy_sum(y_hat, y):
+    p = np.clip(y_hat, EPS, 1.0 - EPS)
+    return -np.add.reduce(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=None)
+
+
+def _cross_entropy_sum(y_hat, y):
+    return -np.add.reduce(y * np.log(np.clip(y_hat, EPS, 1.0)), axis=None)
+
+
 def quadratic(y_hat, y):
     """E = (1/n) sum_samples 1/2 sum_k (y_hat - y)^2  (Samatova's E = 1/2 sum (y - t)^2 per sample)."""
     y_hat, y = _pair(y_hat, y, "quadratic")
-    d = y_hat - y
-    return float(0.5 * np.sum(d * d) / y_hat.shape[0])
+    return float(_quadratic_sum(y_hat, y) / y_hat.shape[0])
 
 
 def quadratic_grad(y_hat, y):
@@ -43,8 +69,7 @@ def quadratic_grad(y_hat, y):
 def mse(y_hat, y):
     """MSE = mean over all elements of (y_hat - y)^2  (Samatova's MSE = 1/n sum (y_hat - y)^2)."""
     y_hat, y = _pair(y_hat, y, "mse")
-    d = y_hat - y
-    return float(np.mean(d * d))
+    return float(_mse_sum(y_hat, y) / y.size)
 
 
 def mse_grad(y_hat, y):
@@ -60,8 +85,7 @@ def binary_cross_entropy(y_hat, y):
     is negative and gradient descent would make the predictions worse.
     """
     y_hat, y = _pair(y_hat, y, "binary_cross_entropy")
-    p = np.clip(y_hat, EPS, 1.0 - EPS)
-    return float(-np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p)) / y_hat.shape[0])
+    return float(_binary_cross_entropy_sum(y_hat, y) / y_hat.shape[0])
 
 
 def binary_cross_entropy_grad(y_hat, y):
@@ -105,7 +129,7 @@ def cross_entropy(y_hat, y):
     y is one-hot with y_hat's shape (n, k), or integer labels of shape (n,).
     """
     y_hat, y = _one_hot_targets(y_hat, y, "cross_entropy")
-    return float(-np.sum(y * np.log(np.clip(y_hat, EPS, 1.0))) / y_hat.shape[0])
+    return float(_cross_entropy_sum(y_hat, y) / y_hat.shape[0])
 
 
 def cross_entropy_grad(y_hat, y):
@@ -122,6 +146,15 @@ _LOSSES = {
 }
 
 NAMES = tuple(_LOSSES)
+
+# name -> (the sum over the samples, without checks; what that sum is divided by for the
+# loss: the number of samples, or for "mse" the number of elements)
+_SUMS = {
+    "quadratic": (_quadratic_sum, "samples"),
+    "mse": (_mse_sum, "elements"),
+    "binary_cross_entropy": (_binary_cross_entropy_sum, "samples"),
+    "cross_entropy": (_cross_entropy_sum, "samples"),
+}
 
 
 def get_loss(name):

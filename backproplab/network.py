@@ -23,8 +23,7 @@ from . import init as _init
 from . import losses as _losses
 from ._validate import (MAX_ELEMENTS, _show, as_float_array, check_size, choice, positive_int,
                         real_number, rng_from)
-from .deltas import (_check_probability_output, _output_delta, _targets,
-                     _through_activation, _weight_gradients)
+from .deltas import _backward_sweep, _check_probability_output, _targets
 
 
 def _array_list(value, refusal: str) -> list:
@@ -95,6 +94,8 @@ class _LayerArrays(list):
         return (type(self), (list(self), self._shapes, self._name))
 
 
+_FLOAT64 = np.dtype(np.float64)   # the common case is recognised by identity, cheaply
+
 # Far more layers than any network of the course; each layer costs a few Python objects, so
 # MLP([1] * 10**7) would take a minute and gigabytes before failing anywhere else.
 _MAX_LAYERS = 10_000
@@ -155,11 +156,13 @@ class MLP:
     values cached by the last forward).
     """
 
+    _losses_ok = frozenset()   # the loss names backward() has accepted for this network
+
     def __init__(self, layer_sizes, activations="sigmoid", init="xavier", seed=None):
         sizes = _layer_sizes(layer_sizes)
         self.layer_sizes = tuple(sizes)
         self.activations = tuple(_activation_names(activations, len(sizes) - 1))
-        self._phi = tuple(_act.get_activation(name).kernel for name in self.activations)
+        self._phi = tuple(_act._fast_kernel(name) for name in self.activations)
         draw = _init.get_init(choice(init, _init.NAMES, "MLP", "init"))
         rng = rng_from(seed, "MLP")
         self._w_shapes = [(m, k) for m, k in zip(sizes[:-1], sizes[1:])]
@@ -205,18 +208,23 @@ class MLP:
     @property
     def params(self):
         """[W1, b1, W2, b2, ...]: the network's own arrays, so updating them in place trains it."""
-        return [p for wb in zip(self._weights, self._biases) for p in wb]
+        out = [None] * (2 * len(self._weights))
+        out[0::2], out[1::2] = self._weights, self._biases
+        return out
 
     @property
     def grads(self):
         """[dW1, db1, dW2, db2, ...] from the last backward, in the order of params."""
         if self._grads is None:
             raise RuntimeError("MLP.grads: no gradients yet; call forward(X) and then backward(y) first")
-        return [g for wb in zip(*self._grads) for g in wb]
+        grads_W, grads_b = self._grads
+        out = [None] * (2 * len(grads_W))
+        out[0::2], out[1::2] = grads_W, grads_b
+        return out
 
     # ---------------------------------------------------------------- forward pass
     def _inputs(self, X, where):
-        if not (type(X) is np.ndarray and X.dtype == np.float64):
+        if not (type(X) is np.ndarray and X.dtype is _FLOAT64):
             X = as_float_array(X, where, "X")
         if X.ndim != 2:
             raise ValueError(f"{where}: X has shape {X.shape} but must be 2-D (n_samples, "
@@ -251,6 +259,9 @@ class MLP:
         change X in place between forward and backward). Returns a copy of the output.
         """
         X = self._inputs(X, "MLP.forward")
+        # let go of the last pass's arrays first: unless the caller holds them, their memory
+        # then serves this pass (allocating anew while they live costs more, for large layers)
+        self._cache = None
         self._cache = self._run(X)
         return self._cache[1][-1].copy()
 
@@ -271,12 +282,15 @@ class MLP:
 
     # ---------------------------------------------------------------- backward pass
     def _loss_name(self, loss, where):
+        if type(loss) is str and loss in self._losses_ok:
+            return loss          # a name this network has accepted before: nothing can differ
         loss = choice(loss, _losses.NAMES, where, "loss")
         _check_probability_output(loss, self.activations[-1], where)
+        self._losses_ok = self._losses_ok | {loss}
         return loss
 
     def _targets_for(self, y, y_hat, loss, where, what):
-        if type(y) is np.ndarray and y.dtype == np.float64 and y.shape == y_hat.shape:
+        if type(y) is np.ndarray and y.dtype is _FLOAT64 and y.shape == y_hat.shape:
             return y   # the common case, checked without copying
         return _targets(y_hat, y, loss, where, what)
 
@@ -295,22 +309,16 @@ class MLP:
         loss = self._loss_name(loss, where)
         if not (type(l2) is float and 0.0 <= l2 < math.inf):   # the common case needs no more
             l2 = real_number(l2, where, "l2", minimum=0.0)
-        zs, outs = self._cache
-        y = self._targets_for(y, outs[-1], loss, where, "the last forward's output")
+        y = self._targets_for(y, self._cache[1][-1], loss, where, "the last forward's output")
+        self._grads = None      # as in forward: the last gradients' memory may serve these
+        self._grads = self._gradients(y, loss, l2)
+        return self._grads
 
-        names, weights = self.activations, self._weights
-        L = len(weights)
-        grads_W, grads_b = [None] * L, [None] * L
-        delta = _output_delta(outs[-1], y, zs[-1], outs[-1], loss, names[-1])
-        for l in range(L - 1, -1, -1):
-            dW, db = _weight_gradients(outs[l], delta)
-            if l2:
-                dW += (2.0 * l2) * weights[l]
-            grads_W[l], grads_b[l] = dW, db
-            if l:
-                delta = _through_activation(names[l - 1], zs[l - 1], outs[l], delta @ weights[l].T)
-        self._grads = (grads_W, grads_b)
-        return grads_W, grads_b
+    def _gradients(self, y, loss, l2):
+        """backward()'s arithmetic, with no checks: (grads_W, grads_b) from the cached forward
+        pass; y has the output's shape, loss and l2 are valid."""
+        zs, outs = self._cache
+        return _backward_sweep(zs, outs, y, self._weights, self.activations, loss, l2)
 
     # ---------------------------------------------------------------- loss and prediction
     def loss(self, X, y, loss="quadratic", l2=0.0):

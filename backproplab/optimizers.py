@@ -51,6 +51,23 @@ def _momentum(momentum, where):
     return m
 
 
+_FLOAT64 = np.dtype(np.float64)
+_LARGE = 1 << 15     # elements (256 kB of float64): SGD keeps a work array for larger ones
+
+
+def _ready(params, grads) -> bool:
+    """True when params and grads are lists of float64 arrays, pair by pair of one shape,
+    every parameter writable: the common case, recognised without building anything (any
+    other input goes through _check_lists, which accepts or explains it)."""
+    if type(params) is not list or type(grads) is not list or len(params) != len(grads):
+        return False
+    for w, g in zip(params, grads):
+        if not (type(w) is np.ndarray and type(g) is np.ndarray and w.dtype is _FLOAT64
+                and g.dtype is _FLOAT64 and w.shape == g.shape and w.flags.writeable):
+            return False
+    return True
+
+
 def _check_lists(params, grads, where):
     """Return grads as float arrays after checking both lists; params must be updatable in place."""
     for name, seq in (("params", params), ("grads", grads)):
@@ -204,24 +221,31 @@ class Optimizer:
     def _clear_state(self) -> None:
         pass
 
-    def _remember_shapes(self, params, where) -> None:
+    def _remember_shapes(self, params) -> None:
         shapes = tuple(w.shape for w in params)
         if self._shapes is None:
             self._shapes = shapes
         elif shapes != self._shapes:
             raise ValueError(
-                f"{where}: params changed since the first step: this optimizer's state belongs to "
-                f"{len(self._shapes)} arrays of shapes {list(self._shapes)}, now got "
+                f"{type(self).__name__}.step: params changed since the first step: this "
+                f"optimizer's state belongs to {len(self._shapes)} arrays of shapes "
+                f"{list(self._shapes)}, now got "
                 f"{len(shapes)} arrays of shapes {list(shapes)}; call reset() before using "
                 "it for other parameters")
 
     def step(self, params, grads) -> None:
         """Update every array of `params` in place from the matching array of `grads`."""
-        where = f"{type(self).__name__}.step"
-        grads = _check_lists(params, grads, where)
-        self._remember_shapes(params, where)
+        if not _ready(params, grads):
+            grads = _check_lists(params, grads, f"{type(self).__name__}.step")
+        self._remember_shapes(params)
+        self._apply(params, grads)
+
+    def _apply(self, params, grads) -> None:
+        """step() without its checks, for a caller that has made them already (train() does,
+        at its first step): params and grads lists of float arrays that fit one another."""
+        update = self._update
         for i, (w, g) in enumerate(zip(params, grads)):
-            self._update(i, w, g)
+            update(i, w, g)
         self.t += 1
 
     def _update(self, i, w, g) -> None:  # pragma: no cover - abstract
@@ -238,11 +262,34 @@ class SGD(Optimizer):
     used on lists of any shapes from one step to the next.
     """
 
-    def _remember_shapes(self, params, where) -> None:
+    def __init__(self, lr):
+        super().__init__(lr)
+        self._work = {}   # shape -> the array lr * g is written into, for large arrays
+
+    def _remember_shapes(self, params) -> None:
         pass  # stateless: nothing could be mixed up
 
+    def _apply(self, params, grads) -> None:
+        if type(self)._update is not SGD._update:    # a subclass with a rule of its own
+            super()._apply(params, grads)
+            return
+        lr = self._lr
+        for w, g in zip(params, grads):
+            if g.size < _LARGE or g.dtype is not _FLOAT64:
+                w -= lr * g
+                continue
+            # w -= lr * g, bit for bit, with lr * g written into an array kept from the last
+            # step: a new array of a large layer's size at every step can cost fresh pages
+            # from the operating system each time (the allocator hands big blocks back)
+            work = self._work.get(g.shape)
+            if work is None:
+                work = self._work[g.shape] = np.empty(g.shape)
+            np.multiply(g, lr, out=work)
+            w -= work
+        self.t += 1
+
     def _update(self, i, w, g) -> None:
-        w -= self.lr * g
+        w -= self._lr * g
 
 
 def sgd_step(params, grads, lr) -> None:

@@ -23,8 +23,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validate import _show, as_float_array, choice, positive_int, real_number, rng_from
+from .deltas import _targets
+from .losses import _SUMS
 from .losses import NAMES as LOSS_NAMES
-from .losses import get_loss
+from .network import MLP
+from .optimizers import Optimizer
 
 __all__ = ["train", "train_online", "train_batch", "minibatches", "History", "DivergenceWarning"]
 
@@ -94,7 +97,9 @@ def _check_optimizer(optimizer, need_lr):
 
 
 def _check_data(X, y):
-    X = as_float_array(X, "train", "X", ndim=2, finite=True)
+    # a float64 X is used as it is (it may be hundreds of megabytes): one pass over it for
+    # NaN and inf, no copy; anything else is converted, as before
+    X = as_float_array(X, "train", "X", ndim=2, finite=True, copy=False)
     try:
         raw = np.asarray(y)
     except (TypeError, ValueError) as exc:     # ragged nested lists
@@ -106,7 +111,7 @@ def _check_data(X, y):
         if y.ndim not in (1, 2):
             raise ValueError(f"train: y must be 1-D or 2-D, got shape {y.shape}")
     else:
-        y = as_float_array(y, "train", "y", ndim=(1, 2), finite=True)
+        y = as_float_array(y, "train", "y", ndim=(1, 2), finite=True, copy=False)
     if X.shape[0] == 0:
         raise ValueError(f"train: X has shape {X.shape}; training needs at least one sample")
     if y.shape[0] != X.shape[0]:
@@ -144,8 +149,9 @@ def minibatches(X, y, batch_size, rng=None):
     epoch, the same sequence of orders as train(..., seed=rng). rng=None keeps X's order.
 
     The order is drawn when minibatches is called; the batches are then made as they are
-    asked for (a generator), as views of one shuffled copy of X and y (of X and y themselves
-    when rng is None): do not change them in place.
+    asked for (a generator): each one gathers its rows of X and y (X[idx], y[idx]), so an
+    epoch never holds a shuffled copy of the whole data; with rng=None they are views of X
+    and y themselves: do not change them in place.
     """
     where = "minibatches"
     X = X if type(X) is np.ndarray and X.dtype == np.float64 else as_float_array(X, where, "X")
@@ -163,11 +169,12 @@ def minibatches(X, y, batch_size, rng=None):
                         f"once and passed to every epoch) or None, got {type(rng).__name__} "
                         f"{_show(rng)}; a seed here would give every epoch the same order")
     n = X.shape[0]
-    if rng is not None:
-        order = rng.permutation(n)
-        X, y = X[order], y[order]          # one gather per epoch; every batch is a view of it
-    return ((X[start:start + batch_size], y[start:start + batch_size])
-            for start in range(0, n, batch_size))
+    if rng is None:
+        return ((X[start:start + batch_size], y[start:start + batch_size])
+                for start in range(0, n, batch_size))
+    order = rng.permutation(n)
+    return ((X[idx], y[idx]) for idx in (order[start:start + batch_size]
+                                         for start in range(0, n, batch_size)))
 
 
 # ------------------------------------------------------------------------------ the loop
@@ -189,14 +196,42 @@ def _set_lr(optimizer, schedule, epoch):
                          f"learning rate ({exc})") from None
 
 
+def _fast_path(net, optimizer) -> bool:
+    """True when train() may run the network's and the optimizer's arithmetic without the
+    argument checks of their public methods: an MLP and an Optimizer whose forward,
+    backward and step are the package's own (a subclass that overrides one of them, such as
+    a network that records its backward passes, is trained through the public methods)."""
+    kind = type(net)
+    return (isinstance(net, MLP) and kind.forward is MLP.forward
+            and kind.backward is MLP.backward and kind._run is MLP._run
+            and kind._gradients is MLP._gradients
+            and isinstance(optimizer, Optimizer) and type(optimizer).step is Optimizer.step)
+
+
 class _Run:
-    """The state of one call to train(); one method per level of the loop."""
+    """The state of one call to train(); one method per level of the loop.
+
+    The first step goes through net.forward, net.backward and optimizer.step, which check
+    everything about the batch, the network and the optimizer (and raise the errors they
+    always raise). Every later step of the call has batches of the same kind, so when
+    _fast_path allows it, it runs the same arithmetic without those checks (_fast_step).
+    """
 
     def __init__(self, net, X, y, optimizer, loss, batch_size, shuffle, rng, l2):
         self.net, self.X, self.y, self.opt = net, X, y, optimizer
-        self.loss_name, self.loss_fn = loss, get_loss(loss)[0]
+        self.loss_name = loss
+        self.loss_sum, per = _SUMS[loss]
         self.batch, self.shuffle, self.rng, self.l2 = batch_size, shuffle, rng, l2
         self.n = X.shape[0]
+        self.fast = _fast_path(net, optimizer)
+        self.checked = False     # True once a step has gone through the public methods
+        if self.fast and loss == "cross_entropy" and y.ndim == 1:
+            # class labels, one-hot once for the whole call (the checks of MLP.backward)
+            template = np.empty((self.n, net.layer_sizes[-1]))
+            self.y = _targets(template, y, loss, "MLP.backward", "the network's output")
+        elif self.fast and y.dtype != np.float64:
+            self.y = y.astype(np.float64)    # integer targets, as MLP.backward would take them
+        self.per_element = per == "elements"
         self.problem = None      # set to a description when something became inf/NaN
 
     def _penalty(self) -> float:
@@ -204,45 +239,72 @@ class _Run:
             return 0.0
         return self.l2 * sum(float(np.vdot(W, W)) for W in self.net.weights)
 
+    def _count(self, y_hat) -> int:
+        """What a batch's loss sum is divided by: its samples, or for "mse" its entries."""
+        return y_hat.size if self.per_element else y_hat.shape[0]
+
     def _step(self, Xb, yb):
-        """One forward / backward / update; returns (output, gradients), both from before the
-        update, or (output, None) when the output is not finite (nothing is updated then)."""
+        """One forward / backward / update through the public methods. Returns the batch's
+        loss summed over its samples (see _count), what that sum is to be divided by, and the
+        gradients, all from before the update; the gradients are None when the network's
+        output is not finite (nothing is updated then)."""
         net = self.net
         y_hat = net.forward(Xb)
         # a sum is the cheapest test of every entry: NaN and inf propagate into it
         if not math.isfinite(float(y_hat.sum())):
-            return y_hat, None
+            return self._loss_sum(y_hat, yb), self._count(y_hat), None
         grads_W, grads_b = net.backward(yb, self.loss_name, self.l2)
+        total = self._loss_sum(y_hat, yb)     # after backward, which has checked yb
         grads = [g for pair in zip(grads_W, grads_b) for g in pair]   # [W1, b1, W2, b2, ...]
         self.opt.step(net.params, grads)
-        return y_hat, grads
+        self.checked = True
+        return total, self._count(y_hat), grads
+
+    def _loss_sum(self, y_hat, yb):
+        return self.loss_sum(y_hat, _targets(y_hat, yb, self.loss_name, "train"))
+
+    def _fast_step(self, Xb, yb):
+        """_step without the checks, for an MLP and an Optimizer (see _fast_path): the same
+        arithmetic, number for number."""
+        net = self.net
+        net._cache = None
+        net._cache = cache = net._run(Xb)
+        y_hat = cache[1][-1]
+        total = self.loss_sum(y_hat, yb)
+        # a finite loss needs a finite output: only a loss that is not finite (an output
+        # that is not, or a loss too large for float64) needs a look at the output itself
+        if not math.isfinite(total) and not math.isfinite(float(y_hat.sum())):
+            return total, self._count(y_hat), None
+        net._grads = None
+        net._grads = grads_W, grads_b = net._gradients(yb, self.loss_name, self.l2)
+        grads = [g for pair in zip(grads_W, grads_b) for g in pair]
+        self.opt._apply(net.params, grads)
+        return total, self._count(y_hat), grads
 
     def epoch(self, history):
         """One pass over the data; returns (epoch loss, last batch's gradient norm).
 
-        The outputs of the batches' forward passes are kept and the loss is computed once,
-        over all of them, at the end of the epoch: the same number as the sample-weighted
-        mean of the batch losses, for one call of the loss function instead of one per batch.
+        The epoch's loss adds up each batch's loss summed over its samples (from the output
+        of the forward pass that computed its gradient) and divides by the number of
+        samples once, at the end: the sample-weighted mean of the batch losses, and with a
+        single batch exactly the loss function's value.
         """
         B, n = self.batch, self.n
         # with one batch the order cannot matter: no shuffle, and the rng is not drawn from
         rng = self.rng if self.shuffle and B < n else None
-        outputs, targets, penalty, grads = [], [], 0.0, None
+        total, count, penalty, grads = 0.0, 0, 0.0, None
         for Xb, yb in minibatches(self.X, self.y, B, rng):
             if self.l2:
                 penalty += self._penalty() * Xb.shape[0]   # at the weights this batch sees
-            y_hat, grads = self._step(Xb, yb)
+            step = self._fast_step if self.fast and self.checked else self._step
+            batch_total, batch_count, grads = step(Xb, yb)
             if grads is None:
                 self.problem = f"the network's output became inf or NaN in step {history.steps + 1}"
-                return self.loss_fn(y_hat, yb), float("nan")
+                return batch_total / batch_count, float("nan")
             history.steps += 1
-            outputs.append(y_hat)
-            targets.append(yb)
-        if len(outputs) == 1:
-            y_hat, y = outputs[0], targets[0]
-        else:   # the targets in the order the batches saw them
-            y_hat, y = np.concatenate(outputs), np.concatenate(targets)
-        epoch_loss = self.loss_fn(y_hat, y) + penalty / n
+            total += batch_total
+            count += batch_count
+        epoch_loss = total / count + penalty / n
         norm = _grad_norm(grads)
         if not math.isfinite(epoch_loss):
             self.problem = f"the training loss became {epoch_loss}"

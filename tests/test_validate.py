@@ -160,3 +160,25 @@ def test_rng_from_refuses_bad_seeds(bad, shown):
     with pytest.raises(TypeError, match=rf"^make_moons: seed must be None, a non-negative int or a numpy "
                                         rf"Generator, got {shown}$"):
         rng_from(bad, "make_moons")
+
+
+def test_as_float_array_without_copy_and_its_finiteness_check():
+    # train() reads X without copying it: a float64 array is returned as it is, anything
+    # else converted as always; the checks are the same either way
+    x = np.arange(6.0).reshape(3, 2)
+    assert as_float_array(x, "train", "X", ndim=2, finite=True, copy=False) is x
+    ints = np.arange(6).reshape(3, 2)
+    got = as_float_array(ints, "train", "X", copy=False)
+    assert got is not ints and got.dtype == np.float64
+    with pytest.raises(ValueError, match=r"^train: X must be 2-D, got shape \(6,\)$"):
+        as_float_array(x.ravel(), "train", "X", ndim=2, copy=False)
+    for bad in (x.copy(), np.asfortranarray(x), x[:, ::-1].copy()[:, ::-1]):
+        bad[2, 1] = np.nan
+        with pytest.raises(ValueError, match=r"^train: X contains 1 NaN or infinite value\(s\)"):
+            as_float_array(bad, "train", "X", finite=True, copy=False)
+    # finite entries whose sum overflows are finite all the same
+    huge = np.full((4, 3), 1e308)
+    assert as_float_array(huge, "train", "X", finite=True, copy=False) is huge
+    mixed = np.array([[1e308, -np.inf], [np.inf, 1.0]])
+    with pytest.raises(ValueError, match=r"^train: X contains 2 NaN or infinite value\(s\)"):
+        as_float_array(mixed, "train", "X", finite=True, copy=False)
