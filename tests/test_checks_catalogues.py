@@ -158,3 +158,148 @@ def test_check_says_what_it_checked_and_that_hidden_tests_remain(name, capsys):
     assert "all tests passed" not in out.lower()
     grade(name, compiled(name, exercise(name).alternatives[0]))
     assert f"passed the hidden tests ({len(exercise(name).hidden)} cases" in capsys.readouterr().out
+
+
+# -- the package's private helpers cannot stand in for a forbidden reference ---------------
+
+def _not_workers():
+    """Private helpers that shape, validate or seed, and do none of an exercise's work."""
+    from backproplab import activations, deltas, init, optimizers, sampling
+    return (activations._out,          # a 0-d result as a NumPy scalar
+            activations._z,            # z checked and made a float array
+            deltas._batch,             # a 2-D batch checked
+            deltas._targets,           # y checked (class labels made one-hot)
+            init._rng,                 # a Generator from a seed
+            optimizers._learning_rate,  # lr checked
+            optimizers._as_float,      # an epoch count as a float (inf beyond float64)
+            sampling._generator)       # a Generator from a seed
+
+
+def _allowed():
+    """Per exercise: private workers of public functions the exercise lets a student call."""
+    from backproplab import activations, deltas
+    return {"sigmoid_prime": (activations._sigmoid_kernel,),   # s = sigmoid(z), then s (1 - s)
+            "fit": (deltas._backward_sweep,)}                  # layers.backward's work, allowed
+
+
+NOT_WORKERS = _not_workers()
+ALLOWED = _allowed()
+
+
+def _private_workers(fn):
+    """The private backproplab functions whose result `fn` returns: the outermost calls of a
+    `_name(...)` or `self._name(...)` inside a return statement (a validator such as
+    `_learning_rate(lr, where)` passed as an argument to the worker is not a worker)."""
+    import ast
+    import inspect
+    import textwrap
+
+    fn = inspect.unwrap(fn)
+    if not inspect.isfunction(fn):      # a property's getter is given as its function
+        return []
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError):
+        return []
+    owner = None
+    if "." in fn.__qualname__:
+        owner = fn.__globals__.get(fn.__qualname__.split(".")[0])
+    found = []
+
+    def resolve(call):
+        f = call.func
+        if isinstance(f, ast.Name) and f.id.startswith("_"):
+            return fn.__globals__.get(f.id)
+        if (isinstance(f, ast.Attribute) and f.attr.startswith("_") and not f.attr.startswith("__")
+                and isinstance(f.value, ast.Name) and f.value.id == "self" and owner is not None):
+            return getattr(owner, f.attr, None)
+        return None
+
+    def outermost(node):
+        if isinstance(node, ast.Call):
+            target = resolve(node)
+            if (inspect.isfunction(target) and target.__module__.startswith("backproplab.")
+                    and target not in NOT_WORKERS):
+                found.append(target)
+                return
+        for child in ast.iter_child_nodes(node):
+            outermost(child)
+
+    body = list(ast.walk(tree.body[0]))
+    returns = [n.value for n in body if isinstance(n, ast.Return) and n.value is not None]
+    returned = {ast.unparse(n) for r in returns for n in ast.walk(r)
+                if isinstance(n, (ast.Name, ast.Attribute))}
+    for node in returns:
+        outermost(node)
+    # `self._grads = self._gradients(...)` and then `return self._grads`
+    for node in body:
+        if isinstance(node, ast.Assign) and any(ast.unparse(t) in returned for t in node.targets):
+            outermost(node.value)
+    return found
+
+
+def _closure(functions):
+    """`functions` and, transitively, the private workers they return the result of."""
+    seen, todo = [], list(functions)
+    while todo:
+        fn = todo.pop()
+        if any(fn is s for s in seen):
+            continue
+        seen.append(fn)
+        todo.extend(_private_workers(fn))
+    return seen
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_private_workers_of_the_forbidden_functions_are_forbidden_too(name):
+    """A student who calls e.g. deltas._backward_sweep, the worker behind layers.backward and
+    MLP.backward, has handed in the reference as surely as one who calls layers.backward."""
+    ex = exercise(name)
+    codes = {getattr(f, "__code__", None) for f in (*ex.forbidden, *ALLOWED.get(name, ()))}
+    missing = [f"{f.__module__}.{f.__qualname__}" for f in _closure(ex.forbidden)
+               if getattr(f, "__code__", None) not in codes]
+    assert not missing, f"{name}: the forbidden functions return the work of {missing}, not forbidden"
+
+
+def test_the_private_workers_are_found():
+    """The finder itself: the helpers this file's test relies on are seen where they are."""
+    from backproplab import activations, deltas, layers, losses, network, optimizers
+    assert deltas._backward_sweep in _closure([layers.backward])
+    assert deltas._backward_sweep in _closure([network.MLP.backward])
+    assert losses._quadratic_sum in _private_workers(losses.quadratic)
+    assert optimizers._momentum_update in _private_workers(optimizers.momentum_step)
+    assert optimizers._learning_rate not in _private_workers(optimizers.momentum_step)
+    assert optimizers._adagrad_update in _private_workers(optimizers.adagrad_step)
+    assert activations._sigmoid_kernel in _private_workers(activations.sigmoid)  # through _out
+
+
+def _private_hand_ins():
+    import numpy as np
+
+    from backproplab import activations, deltas, losses
+    return [
+        ("sigmoid", lambda z: activations._sigmoid_kernel(np.asarray(z, dtype=float)),
+         "backproplab.activations._sigmoid_kernel"),
+        ("quadratic", lambda y_hat, y: losses._quadratic_sum(np.asarray(y_hat, dtype=float),
+                                                             np.asarray(y, dtype=float))
+         / np.shape(y_hat)[0], "backproplab.losses._quadratic_sum"),
+        ("weight_gradients", lambda a_prev, delta: deltas._weight_gradients(
+            np.asarray(a_prev, dtype=float), np.asarray(delta, dtype=float)),
+         "backproplab.deltas._weight_gradients"),
+    ]
+
+
+@pytest.mark.parametrize("name, answer, helper", _private_hand_ins(),
+                         ids=[c[0] for c in _private_hand_ins()])
+def test_a_private_worker_handed_in_is_refused_by_its_name(name, answer, helper):
+    message = failure(name, answer, "check")
+    assert f"calls {helper}, the reference answer" in message, message
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "quadratic", "backward_pass", "sgd_step"])
+def test_the_reference_is_named_without_the_helpers_it_ran(name):
+    """The student called the public reference: its private helpers ran inside it, and naming
+    them would only make the message harder to read."""
+    ref = exercise(name).reference
+    message = failure(name, ref, "check")
+    assert f"calls {ref.__module__}.{ref.__qualname__}, the reference answer" in message, message

@@ -18,6 +18,11 @@ def code_of(fn):
     return s.getattr(fn, "__code__", None)
 
 
+def _private(qualified: str) -> bool:
+    last = qualified.rsplit(".", 1)[-1]
+    return last.startswith("_") and not last.startswith("__")
+
+
 class Watch:
     """Context manager: records calls of the forbidden functions' code objects."""
 
@@ -32,6 +37,12 @@ class Watch:
         self.hits = []
         self.tampered = False
         self._previous = None
+
+    def named(self):
+        """The calls to name to a student: the public functions, when one was called (its
+        private helpers ran inside it and would only be noise); the private ones otherwise."""
+        public = [h for h in self.hits if not _private(h)]
+        return public or self.hits
 
     def _hook(self, frame, event, arg):
         if event == "call":

@@ -226,7 +226,7 @@ class Exercise:
                                  + (f"  [{case.note}]" if case.note else ""),
                                  f"raised {s.type(exc).__name__}")
         if watch.hits:
-            return None, Problem(f"{self.name} calls {', '.join(watch.hits)}, the reference answer "
+            return None, Problem(f"{self.name} calls {', '.join(watch.named())}, the reference answer "
                                  "from backproplab. Write the computation yourself (using numpy "
                                  "is fine).", "reference handed in")
         if watch.tampered:

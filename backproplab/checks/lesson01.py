@@ -72,7 +72,7 @@ register(Exercise(
         "    out = 0.5 * (1.0 + np.tanh(0.5 * z))\n"
         "    return out if out.ndim else float(out)\n",
     ],
-    forbidden=(activations.sigmoid,),
+    forbidden=(activations.sigmoid, activations._sigmoid_kernel),
     namespace=_namespace,
 ))
 

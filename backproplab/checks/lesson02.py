@@ -601,7 +601,7 @@ register(Exercise(
         "            total += 0.5 * d * d\n"
         "    return total / n\n",
     ],
-    forbidden=(losses.quadratic, losses.mse),
+    forbidden=(losses.quadratic, losses.mse, losses._quadratic_sum, losses._mse_sum),
     namespace=_namespace_quadratic,
 ))
 
@@ -682,6 +682,7 @@ register(Exercise(
         "            total -= y[s, k] * math.log(p) + (1 - y[s, k]) * math.log1p(-p)\n"
         "    return total / y_hat.shape[0]\n",
     ],
-    forbidden=(losses.binary_cross_entropy, losses.cross_entropy),
+    forbidden=(losses.binary_cross_entropy, losses.cross_entropy,
+               losses._binary_cross_entropy_sum, losses._cross_entropy_sum),
     namespace=_namespace_bce,
 ))

@@ -817,12 +817,13 @@ register(TopologicalOrderExercise(
     ],
     alternatives=[
         # Kahn's algorithm: collect the graph, then repeatedly emit nodes whose parents are all out
+        # (a dict as an ordered set: a set of nodes would order them by memory address)
         "def topological_order(root):\n"
-        "    nodes, stack = {root}, [root]\n"
+        "    nodes, stack = {root: None}, [root]\n"
         "    while stack:\n"
         "        for p in stack.pop().parents:\n"
         "            if p not in nodes:\n"
-        "                nodes.add(p)\n"
+        "                nodes[p] = None\n"
         "                stack.append(p)\n"
         "    waiting = {v: len(v.parents) for v in nodes}\n"
         "    children = {v: [] for v in nodes}\n"
@@ -855,7 +856,7 @@ register(TopologicalOrderExercise(
         "            stack.append((nxt, iter(nxt.parents)))\n"
         "    return order\n",
     ],
-    forbidden=(graph.topological_order, graph.backprop),
+    forbidden=(graph.topological_order, graph.backprop, graph._grad_table),
     namespace=_namespace_topological,
 ))
 
@@ -1033,6 +1034,6 @@ register(BackwardSweepExercise(
                "            if waiting[p] == 0:\n"
                "                ready.append(p)\n"),
     ],
-    forbidden=(Value.backward, graph.backprop),
+    forbidden=(Value.backward, graph.backprop, graph._grad_table),
     namespace=_namespace_backward,
 ))

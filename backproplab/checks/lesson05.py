@@ -329,7 +329,7 @@ register(Exercise(
                     "        return np.array(dE_dyhat, dtype=float)   # phi' cancels\n"
                     "    return np.multiply(dE_dyhat, get_activation(activation).df(z))\n"),
     ],
-    forbidden=(deltas.output_delta,),
+    forbidden=(deltas.output_delta, deltas._output_delta, deltas._through_activation),
     namespace=_base_namespace,
 ))
 
@@ -448,7 +448,7 @@ register(Exercise(
                     "    columns = w.T @ delta_next.T\n"
                     "    return columns.T * get_activation(activation).df(z)\n"),
     ],
-    forbidden=(deltas.hidden_delta,),
+    forbidden=(deltas.hidden_delta, deltas._through_activation),
     namespace=_base_namespace,
 ))
 
@@ -545,7 +545,7 @@ register(_GradientPairExercise(
                    "    G = with_one.T @ delta / n\n"
                    "    return G[:-1], G[-1]\n"),
     ],
-    forbidden=(deltas.weight_gradients,),
+    forbidden=(deltas.weight_gradients, deltas._weight_gradients),
     namespace=_base_namespace,
 ))
 
@@ -719,7 +719,8 @@ register(_BackwardExercise(
                    "            delta = hidden_delta(delta, weights[l], nets[l - 1], activation=activations[l - 1])\n"
                    "    return grads_W, grads_b\n"),
     ],
-    forbidden=(layers.backward, network.MLP.backward),
+    forbidden=(layers.backward, layers._backward, network.MLP.backward,
+               network.MLP._gradients, deltas._backward_sweep),
     namespace=_namespace_backward,
 ))
 

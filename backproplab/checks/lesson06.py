@@ -27,7 +27,8 @@ import math
 
 import numpy as np
 
-from .. import activations, datasets, gradcheck, layers, losses, network, optimizers, stacked, training
+from .. import (activations, datasets, deltas, gradcheck, layers, losses, network, optimizers,
+               stacked, training)
 from . import _safe as s
 # Bind the builtins this module uses to the copies captured at import (see _safe).
 from ._safe import enumerate, isinstance, len, list, str, super, tuple, zip  # noqa: A004
@@ -237,7 +238,8 @@ register(_TwoLayerExercise(
                    "        dW1 += (g @ x.T).T / n\n"
                    "    return dW1 + 2 * l2 * W1, db1, dW2 + 2 * l2 * W2, db2\n"),
     ],
-    forbidden=(layers.two_layer_backward, layers.backward, network.MLP.backward),
+    forbidden=(layers.two_layer_backward, layers.backward, layers._backward, network.MLP.backward,
+               network.MLP._gradients, deltas._backward_sweep),
     namespace=_namespace,
 ))
 
@@ -867,7 +869,8 @@ register(_OnlineExercise(
                    "        losses.append(net.loss(X, y, l2=l2))\n"
                    "    return losses\n"),
     ],
-    forbidden=(training.train_online, training.train_batch, training.train, stacked.train_stacked),
+    forbidden=(training.train_online, training.train_batch, training.train, stacked.train_stacked,
+               training._train, training._epoch_losses),
     namespace=_namespace,
 ))
 
@@ -968,6 +971,7 @@ register(_BatchExercise(
                    "        losses.append(net.loss(X, y, l2=l2))\n"
                    "    return losses\n"),
     ],
-    forbidden=(training.train_batch, training.train_online, training.train, stacked.train_stacked),
+    forbidden=(training.train_batch, training.train_online, training.train, stacked.train_stacked,
+               training._train, training._epoch_losses),
     namespace=_namespace,
 ))

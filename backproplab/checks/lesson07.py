@@ -260,7 +260,8 @@ register(SgdStepExercise(
                      "        np.subtract(params[i], lr * grads[i], out=params[i])\n"
                      "    return None\n"),
     ],
-    forbidden=(optimizers.sgd_step, optimizers.SGD._update, optimizers.Optimizer.step),
+    forbidden=(optimizers.sgd_step, optimizers.SGD._update, optimizers.SGD._apply,
+               optimizers.Optimizer.step, optimizers.Optimizer._apply),
     namespace=_base_namespace,
 ))
 
@@ -674,7 +675,7 @@ register(PrioritySampleExercise(
                    "    p = [v / total for v in w]\n"
                    "    return np.array([rng.choice(len(p), p=p) for _ in range(batch_size)])\n"),
     ],
-    forbidden=(sampling.priority_sample, sampling.priority_probabilities),
+    forbidden=(sampling.priority_sample, sampling.priority_probabilities, sampling._probabilities),
     namespace=_base_namespace,
 ))
 

@@ -114,13 +114,22 @@ def _step_cases(step, name, lr, param, hidden=False):
     ]
 
 
+# the private update rule behind each reference and its class would do the exercise's work too
+_INTERNALS = {
+    optimizers.momentum_step: (optimizers._momentum_update, optimizers.Momentum._update),
+    optimizers.nesterov_step: (optimizers._nesterov_update, optimizers.Nesterov._update),
+    optimizers.adagrad_step: (optimizers._adagrad_update, optimizers.Adagrad._update),
+}
+
+
 def _step_exercise(name, reference, parts, summary, visible, hidden, hidden_summary,
                    mistakes, alternatives):
     # the function and the classes' step (Momentum(lr).step([w], [g]) would do the work)
     ex = _StepExercise(name=name, reference=reference, lesson=LESSON, summary=summary,
                        visible=visible, hidden=hidden, hidden_summary=hidden_summary,
                        mistakes=mistakes, alternatives=alternatives,
-                       forbidden=(reference, optimizers.Optimizer.step), namespace=_namespace)
+                       forbidden=(reference, *_INTERNALS[reference], optimizers.Optimizer.step,
+                                  optimizers.Optimizer._apply), namespace=_namespace)
     ex.parts = parts
     ex.ending = f"return {parts[0]}, {parts[1]}"
     return register(ex)

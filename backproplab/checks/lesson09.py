@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import datasets, early_stopping, init, layers, losses, metrics, network, preprocessing, training
+from .. import (datasets, early_stopping, init, layers, losses, metrics, network,
+               preprocessing, training)
 from ..optimizers import fixed_then_decay, step_decay
 from . import _safe as s
 # Bind the builtins this module uses to the copies captured at import (see _safe).
@@ -830,7 +831,7 @@ register(FitExercise(
 """),
     ],
     forbidden=(early_stopping.fit, early_stopping.EarlyStopping.__call__, training.train,
-               network.MLP.backward),
+               training._train, network.MLP.backward, network.MLP._gradients),
     namespace=_namespace_fit,
 ))
 
