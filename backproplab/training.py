@@ -313,12 +313,13 @@ class _Run:
         return epoch_loss, norm
 
 
-def _warn_diverged(problem, epoch, optimizer):
+def _warn_diverged(problem, epoch, optimizer, where, stacklevel):
     lr = getattr(optimizer, "lr", None)
     at = f" (lr = {lr:g})" if isinstance(lr, numbers.Real) else ""
-    warnings.warn(f"train: training diverged at epoch {epoch}: {problem}; training stopped and "
+    warnings.warn(f"{where}: training diverged at epoch {epoch}: {problem}; training stopped and "
                   f"History.diverged is True. The learning rate{at} is probably too large: lower "
-                  "the learning rate (or scale the inputs).", DivergenceWarning, stacklevel=4)
+                  "the learning rate (or scale the inputs).", DivergenceWarning,
+                  stacklevel=stacklevel)
 
 
 def train(net, X, y, optimizer, loss="quadratic", epochs=100, batch_size=None, shuffle=True,
@@ -363,8 +364,10 @@ def train(net, X, y, optimizer, loss="quadratic", epochs=100, batch_size=None, s
 
 
 def _train(net, X, y, optimizer, loss, epochs, batch_size, shuffle, seed, l2, schedule, tol,
-           callback) -> History:
-    """train()'s loop (also behind train_online and train_batch)."""
+           callback, where="train", callers=1) -> History:
+    """train()'s loop (also behind train_online and train_batch). `where` names the public
+    function in the divergence warning, which points at the line that called it: `callers` is
+    the number of backproplab frames between that line and this function."""
     _check_net(net)
     _check_callable(schedule, "schedule")
     _check_callable(callback, "callback")
@@ -408,7 +411,8 @@ def _train(net, X, y, optimizer, loss, epochs, batch_size, shuffle, seed, l2, sc
         run.problem = "a parameter became inf or NaN in the last step"
     if run.problem is not None:
         history.diverged, history.stop_reason = True, "diverged"
-        _warn_diverged(run.problem, history.epochs_run - 1, optimizer)
+        # frames: warnings.warn <- _warn_diverged <- _train <- `callers` public ones <- the user
+        _warn_diverged(run.problem, history.epochs_run - 1, optimizer, where, 3 + callers)
     return history
 
 
@@ -422,10 +426,13 @@ def _epoch_losses(net, X, y, lr, epochs, batch_size, rng, l2, where):
     losses = []
 
     def after_epoch(epoch, history):
-        losses.append(net.loss(X, y, l2=l2))
+        # J after the update can overflow an epoch before train() sees it diverge: one
+        # DivergenceWarning then, not NumPy's overflow warning first
+        with np.errstate(all="ignore"):
+            losses.append(net.loss(X, y, l2=l2))
 
     _train(net, X, y, SGD(lr), "quadratic", epochs, batch_size, True, rng, l2, None, None,
-           after_epoch)
+           after_epoch, where=where, callers=2)
     return losses
 
 

@@ -411,3 +411,21 @@ def test_train_online_and_batch_refuse_bad_arguments():
         train_batch(net_for(), X, y, 0.1, 2.5)
     with pytest.raises(TypeError, match=r"^train: seed must be None, a non-negative int or a numpy Generator"):
         train_online(net_for(), X, y, 0.1, 1, "rng")
+
+
+@pytest.mark.parametrize("loop", ["train_online", "train_batch"])
+def test_lesson06_loops_warn_of_divergence_in_their_own_name_at_the_callers_line(loop):
+    X, y = logic_gate("xor")
+    net = MLP([2, 4, 1], ["tanh", "linear"], seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if loop == "train_online":
+            losses = train_online(net, X, y, 50.0, 1000, np.random.default_rng(0))
+        else:
+            losses = train_batch(net, X, y, 50.0, 1000)
+    assert len(losses) < 1000
+    assert len(caught) == 1, [str(w.message) for w in caught]
+    w = caught[0]
+    assert issubclass(w.category, DivergenceWarning)
+    assert str(w.message).startswith(f"{loop}: training diverged"), str(w.message)
+    assert w.filename == __file__, w.filename   # the student's call, not backproplab's frames
