@@ -162,7 +162,7 @@ class MLP:
         sizes = _layer_sizes(layer_sizes)
         self.layer_sizes = tuple(sizes)
         self.activations = tuple(_activation_names(activations, len(sizes) - 1))
-        self._phi = tuple(_act._fast_kernel(name) for name in self.activations)
+        self._phi = ()      # the kernels, chosen on the first forward pass (_kernels)
         draw = _init.get_init(choice(init, _init.NAMES, "MLP", "init"))
         rng = rng_from(seed, "MLP")
         self._w_shapes = [(m, k) for m, k in zip(sizes[:-1], sizes[1:])]
@@ -240,11 +240,18 @@ class MLP:
                        f"layer ({self._widest} units) for X of shape {X.shape}")
         return X
 
+    def _kernels(self) -> tuple:
+        """Each layer's activation kernel, looked up once: not when the network is built, since
+        the sigmoid's (scipy.special.expit) costs an import of SciPy that a network never run
+        (the checks build several when they are imported) should not pay."""
+        self._phi = tuple(_act._fast_kernel(name) for name in self.activations)
+        return self._phi
+
     def _run(self, X):
         """z and a of every layer; a[0] is X itself."""
         zs, outs = [], [X]
         a = X
-        for W, b, phi in zip(self._weights, self._biases, self._phi):
+        for W, b, phi in zip(self._weights, self._biases, self._phi or self._kernels()):
             z = a @ W
             z += b
             a = phi(z)

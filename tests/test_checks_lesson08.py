@@ -303,3 +303,17 @@ def test_the_explorer_cells_carry_no_points_and_come_last():
     for c in code[-2:]:
         assert not c.metadata.get("nbgrader", {}).get("grade")
         assert "explorer" in c.source
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_xor_gradient_the_cases_are_built_on_is_the_networks_own(seed):
+    from backproplab.datasets import logic_gate
+    from backproplab.network import MLP
+    net = MLP([2, 2, 1], activations="sigmoid", seed=8)
+    W1 = L8._XOR_W1 + np.random.default_rng(seed).normal(scale=0.5, size=L8._XOR_W1.shape) * (seed > 0)
+    net.weights[0] = W1
+    X, y = logic_gate("xor")
+    net.forward(X)
+    grads_W, _ = net.backward(y, loss="quadratic")
+    np.testing.assert_allclose(L8._xor_grad(W1.copy()), grads_W[0], rtol=1e-12, atol=1e-15)
+    assert np.abs(grads_W[0]).max() > 1e-6        # not a trivially zero gradient

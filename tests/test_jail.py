@@ -234,3 +234,31 @@ def test_a_worker_killed_mid_run_leaves_no_kernel_behind(kind, tmp_path):
 
 def _processes_mentioning(text: str) -> list:
     return [p for p in os.listdir("/proc") if p.isdigit() and text in _cmdline(p)]
+
+
+def test_the_font_list_handed_to_kernels_is_the_running_matplotlibs(tmp_path, monkeypatch):
+    import matplotlib
+    from matplotlib import font_manager
+    real = jailmod.font_cache()
+    name = f"fontlist-v{font_manager.FontManager.__version__}.json"
+    assert real and os.path.basename(real) == name
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    shutil.copy(real, cache / name)
+    # an older matplotlib's list in the same cache folder, sorting after this one's name
+    (cache / "fontlist-v390.json").write_text('{"_version": 390}')
+    monkeypatch.setattr(matplotlib, "get_cachedir", lambda: str(cache))
+    assert jailmod.font_cache() == str(cache / name)
+
+
+@pytest.mark.parametrize("kind", ["none", "bwrap"])
+def test_a_kernel_loads_the_font_list_it_was_given_instead_of_rebuilding_it(kind, tmp_path):
+    if kind == "bwrap" and jailmod._bwrap_problem():
+        pytest.skip(f"no sandbox here: {jailmod._bwrap_problem()}")
+    jail = Jail(kind=kind, memory=2 * GIB, drop_root=(kind == "bwrap" and os.geteuid() == 0))
+    nb, why = _run(["import logging\nlogging.basicConfig(level=logging.INFO)\n"
+                    "from matplotlib import font_manager\nprint(len(font_manager.fontManager.ttflist) > 0)"],
+                   jail, tmp_path)
+    assert why is None and _stdout(nb.cells[0]).strip() == "True"
+    # matplotlib says so (INFO) when it builds a font list: a second or more per notebook
+    assert "generated new fontManager" not in _stream(nb.cells[0], "stderr")

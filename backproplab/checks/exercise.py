@@ -24,7 +24,7 @@ from . import _safe as s
 from ._safe import (callable, compile, dict, enumerate, exec, id, isinstance, len, str,  # noqa: A004
                     super, tuple)
 from ._guard import Watch
-from . import relations
+from . import references, relations
 from .receipt import ReceiptMismatch, decode, encode
 
 
@@ -157,9 +157,13 @@ class Exercise:
         function, and a step handed in as `sigmoid` would match it. Exercises judged by
         behaviour rather than by the reference's output override this with a no-op.
         """
-        for case in (*self.visible, *self.hidden):
+        stored = references.stored(self.name) or {}
+        self._computed = []
+        for i, case in enumerate((*self.visible, *self.hidden)):
             if case.expected is None:
-                case.expected = self.run_reference(case)
+                # a grading run hands every kernel the answers it computed once (references.py)
+                case.expected = stored[i] if i in stored else self.run_reference(case)
+                self._computed.append(i)
 
     def expected(self, case: Case):
         if case.expected is not None:

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from . import assemble, gradebook, misconceptions, report
-from .jail import Jail, choose, font_cache, parse_size
+from .jail import Jail, choose, font_cache, kernel_answers, parse_size
 from .mapping import Unmapped, discover, extract_zip, sha256_of
 from .state import STATE_NAME, State, atomic_write_text
 from .worker import grade_submission, watch_parent
@@ -86,7 +86,8 @@ def _job(sub, root: Path, scratch: Path, timeout: float, n: int, jail: Jail, fon
     return {"student": sub.student, "lesson": sub.lesson, "path": str(sub.path),
             "source": str(root / "solutions" / sub.lesson / f"{sub.lesson}.ipynb"),
             "release": str(root / "lessons" / sub.lesson / f"{sub.lesson}.ipynb"),
-            "timeout": timeout, "scratch": str(scratch / f"job-{n}"), "jail": jail.to_dict(), "fonts": fonts}
+            "timeout": timeout, "scratch": str(scratch / f"job-{n}"), "jail": jail.to_dict(), "fonts": fonts,
+            "answers": None}
 
 
 def _store_files(result: dict, out: Path, student: str, lesson: str) -> dict:
@@ -225,6 +226,10 @@ def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, t
                 todo.append((sub, sha, _job(sub, root, scratch, timeout, n, jail, fonts)))
         unchanged = len(kept)
         _remember_identities(state, kept)
+        if todo:
+            answers = kernel_answers(scratch)
+            for _, _, job in todo:
+                job["answers"] = answers
         bar = report.Progress(len(todo), enabled=progress)
         graded_now = _run_jobs(todo, state, out, jobs, bar) if todo else 0
     finally:

@@ -21,6 +21,7 @@ working copy remain; the grade command says so in its summary.
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -34,7 +35,8 @@ from pathlib import Path
 
 from . import launch
 
-__all__ = ["Jail", "choose", "kernelspec", "write_plan", "prepare_run", "font_cache", "parse_size", "MODES", "kernel_uid", "SPEC_NAME"]
+__all__ = ["Jail", "choose", "kernelspec", "write_plan", "prepare_run", "font_cache", "kernel_answers",
+           "parse_size", "MODES", "kernel_uid", "SPEC_NAME"]
 
 MODES = ("auto", "bwrap", "none")
 UID_BASE = 1_900_000_000       # + pid and count (kernel_uid): uids no account uses
@@ -127,22 +129,63 @@ def kernelspec(spec_root: Path, plan_path: Path) -> Path:
     return spec_root
 
 
-def write_plan(path: Path, jail: Jail, run: Path, private: Path, uid: int | None = None) -> Path:
+def write_plan(path: Path, jail: Jail, run: Path, private: Path, uid: int | None = None,
+               answers: dict | None = None) -> Path:
     """The launcher's instructions: the jail, the run folder, a private folder for the key, the uid,
-    and this process's pid (the launcher's parent)."""
+    this process's pid (the launcher's parent) and the run's reference answers (kernel_answers)."""
     path.write_text(json.dumps({"jail": jail.to_dict(), "run": str(run), "private": str(private), "uid": uid,
-                                "grader": os.getpid()}),    # the launcher's parent
+                                "grader": os.getpid(),    # the launcher's parent
+                                "answers": answers}),
                     encoding="utf-8")
     return path
+
+
+def kernel_answers(folder: Path, timeout: float = 300) -> dict | None:
+    """Prepare the package once for a grading run's kernels; returns {path, sha256} of the
+    answers file, or None.
+
+    - the package's bytecode, compiled now (a kernel cannot write it: the sandbox is read-only,
+      and without it every kernel compiles the catalogues from source);
+    - the checks' reference answers (checks/references.py), computed in a process with the
+      kernels' environment (one BLAS thread) and read by every kernel instead of computed.
+    A failure costs time, never grades: the kernels then compute the answers themselves.
+    """
+    import compileall
+
+    from ..grading import nbgrader_env
+    package = Path(launch.__file__).resolve().parents[1]
+    try:
+        compileall.compile_dir(str(package), quiet=2)
+    except OSError:
+        pass                                   # a read-only installation: compiled when installed
+    path = Path(folder) / "answers.pickle"
+    env = {**nbgrader_env(), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "MPLBACKEND": "Agg"}
+    code = "import sys; from backproplab.checks.references import write; write(sys.argv[1])"
+    try:
+        subprocess.run([sys.executable, "-c", code, str(path)], env=env, cwd=str(folder), timeout=timeout,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        _traversable(path)                 # the kernels' own uids read it
+    except OSError:
+        return None
+    # the kernel checks the digest before it unpickles: without the sandbox a student's code
+    # could rewrite the file for the kernels after it, which would then ignore it
+    return {"path": str(path), "sha256": digest}
 
 
 def font_cache() -> str | None:
     """matplotlib's font list (built now if missing): copied into each run folder, since a
     kernel with its own MPLCONFIGDIR would otherwise rebuild it, a second or more per notebook."""
     import matplotlib
-    from matplotlib import font_manager  # noqa: F401 - importing it writes the font list if missing
-    found = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
-    return str(found[-1]) if found else None
+    from matplotlib import font_manager  # importing it writes the font list if missing
+    # by its exact name: a cache folder shared with older matplotlibs also holds their lists
+    # (fontlist-v390.json sorts after fontlist-v3.11.0.json), which this one would rebuild
+    found = Path(matplotlib.get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
+    return str(found) if found.is_file() else None
 
 
 _STARTED = itertools.count()

@@ -38,7 +38,7 @@ def _keep() -> list:
     return sorted(p for p in paths if os.path.exists(p))
 
 
-def _bwrap_args(jail: dict, run: str, private: str, uid: int | None) -> list:
+def _bwrap_args(jail: dict, run: str, private: str, uid: int | None, answers: dict | None = None) -> list:
     home = os.path.realpath(os.path.expanduser("~"))
     # the private /tmp lives in memory, outside the address-space limit: give it a size
     args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
@@ -59,7 +59,11 @@ def _bwrap_args(jail: dict, run: str, private: str, uid: int | None) -> list:
             args += ["--ro-bind", "/dev/null", hidden]
     for path in (run, private):
         args += _folders_on_the_way(path, tmpfs, "0711")
-    args += ["--bind", run, run, "--ro-bind", private, private, "--chdir", run, *unshare_args()]
+    args += ["--bind", run, run, "--ro-bind", private, private]
+    if answers:
+        path = answers["path"]
+        args += _folders_on_the_way(path, tmpfs, "0711") + ["--ro-bind", path, path]
+    args += ["--chdir", run, *unshare_args()]
     if uid is not None:
         # setpriv changing uid from root clears every capability; no_new_privs stops setuid programs
         args += ["--", "setpriv", f"--reuid={uid}", f"--regid={uid}",
@@ -89,13 +93,16 @@ def _limits(memory: int, uid: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
 
-def _environment(jail: dict, run: str) -> dict:
+def _environment(jail: dict, run: str, answers: dict | None = None) -> dict:
     env = dict(os.environ)
     env.update(HOME=run, IPYTHONDIR=os.path.join(run, ".ipython"), MPLCONFIGDIR=os.path.join(run, ".matplotlib"),
                MPLBACKEND="Agg", PYTHONNOUSERSITE="1", TMPDIR="/tmp" if jail["kind"] == "bwrap" else run,
                # lessons' arrays are tiny; one BLAS thread per kernel keeps parallel jobs from fighting
                OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                BACKPROPLAB_GRADING="1")     # the checks publish receipts (checks/receipt.py)
+    env.pop("BACKPROPLAB_REFERENCES", None)
+    if answers:      # checks/references.py: computed once per run, checked by its digest
+        env["BACKPROPLAB_REFERENCES"] = f"{answers['sha256']}:{answers['path']}"
     for secret in ("JUPYTER_TOKEN", "JPY_API_TOKEN", "JUPYTERHUB_API_TOKEN"):
         env.pop(secret, None)
     if jail["kind"] == "bwrap":
@@ -136,8 +143,9 @@ def main(argv) -> None:
     if jail["kind"] == "bwrap":
         _die_with_the_grader(plan.get("grader"))
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", key]
-    command = (_bwrap_args(jail, run, private, uid) if jail["kind"] == "bwrap" else []) + kernel
-    os.execvpe(command[0], command, _environment(jail, run))
+    answers = plan.get("answers")
+    command = (_bwrap_args(jail, run, private, uid, answers) if jail["kind"] == "bwrap" else []) + kernel
+    os.execvpe(command[0], command, _environment(jail, run, answers))
 
 
 if __name__ == "__main__":

@@ -100,13 +100,15 @@ def _capped_client(budget: int):
     return CappedClient
 
 
-def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = None) -> str | None:
+def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = None,
+            answers: dict | None = None) -> str | None:
     """Run every code cell of `nb` in place, in a fresh jailed kernel whose cwd is workdir.
 
     Errors are recorded as outputs and execution goes on. A cell running past `timeout` seconds
     is interrupted (KeyboardInterrupt in its outputs) and marked as timed out. A dead kernel
     ends the run: the cells not run get an error output. Returns why the run ended early, or None.
-    The kernel's launcher files go in a sibling folder of workdir (<workdir>-kernel).
+    The kernel's launcher files go in a sibling folder of workdir (<workdir>-kernel). answers:
+    the checks' reference answers computed for the whole run (jail.kernel_answers), or None.
     """
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
@@ -120,7 +122,7 @@ def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = No
     (side / "private").mkdir(parents=True)
     uid = kernel_uid() if jail.drop_root else None
     prepare_run(workdir, jail, fonts, uid)
-    plan = write_plan(side / "plan.json", jail, workdir, side / "private", uid)
+    plan = write_plan(side / "plan.json", jail, workdir, side / "private", uid, answers)
     specs = KernelSpecManager(kernel_dirs=[str(kernelspec(side / "kernels", plan))])
     # Unix sockets in the run folder: the sandboxed kernel has no network at all
     km = AsyncKernelManager(kernel_name=SPEC_NAME, kernel_spec_manager=specs, transport="ipc",
@@ -304,7 +306,7 @@ def _grade(job: dict, scratch: Path) -> dict:
     run = scratch / "run"
     run.mkdir(parents=True)   # empty: the assembled notebook (hidden tests) stays out of the kernel's reach
     jail = Jail(**job["jail"]) if job.get("jail") else None
-    crashed = execute(nb, run, float(job["timeout"]), jail, job.get("fonts"))
+    crashed = execute(nb, run, float(job["timeout"]), jail, job.get("fonts"), job.get("answers"))
     shutil.rmtree(run, ignore_errors=True)
     diagnoses = verify_receipts(nb)
     truncate_outputs(nb)
