@@ -38,7 +38,7 @@ from backproplab import cli
 from backproplab.checks import exercises
 from backproplab.classgrade import CRASH_ENV
 from backproplab.classgrade.mapping import discover, map_filename
-from backproplab.classgrade.state import STATE_NAME
+from backproplab.classgrade.state import STATE_NAME, State
 from backproplab.grading import lesson_ids
 
 from _classroom import ROOT, checked_cell_id, make_course, nbmeta, release_nb, solution_cell, solution_nb, \
@@ -139,7 +139,8 @@ def _processes_left(text: str, wait: float = 5.0) -> list:
 
 
 def _state(out: Path) -> dict:
-    return json.loads((out / STATE_NAME).read_text())["entries"]
+    # as the next run reads it: the state file and the journal of a run that stopped early
+    return State(out / STATE_NAME).entries
 
 
 def _grade_args(subs, course):

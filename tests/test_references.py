@@ -128,3 +128,57 @@ def test_a_grading_kernel_reads_the_file_and_a_student_cannot_change_it_for_the_
         assert nb.cells[0].outputs[0]["text"].strip() == "0"
         with open(answers["path"], "wb") as f:
             f.write(before)                                 # for the other tests of this module
+
+
+@pytest.mark.parametrize("students, jobs, handed", [(3, 1, True), (2, 1, False), (5, 2, False)])
+def test_a_run_computes_the_answers_once_when_it_has_kernels_enough(students, jobs, handed, tmp_path, monkeypatch):
+    import nbformat
+
+    import backproplab.classgrade as classgrade
+    from _classroom import make_course, solution_nb
+    course = make_course(tmp_path / "course")
+    lesson = "01-neurons-and-logic-gates"
+    for k in range(students):
+        path = tmp_path / "submitted" / f"s{k}" / lesson / f"{lesson}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(solution_nb(lesson), str(path))
+    made, seen = [], []
+    real_answers, real_grade = classgrade.kernel_answers, classgrade.grade_submission
+
+    def spy_answers(folder):
+        made.append(real_answers(folder))
+        return made[-1]
+    monkeypatch.setattr(classgrade, "kernel_answers", spy_answers)
+    # the jobs as the workers get them (the spawned workers cannot be spied on: jobs=... in-process)
+    monkeypatch.setattr(classgrade, "ProcessPoolExecutor", _InProcess)
+    monkeypatch.setattr(classgrade, "grade_submission", lambda job: seen.append(job) or real_grade(job))
+    result = classgrade.grade_class(tmp_path / "submitted", jobs=jobs, root=course, progress=False)
+    assert result["graded_now"] == students and not result["failed"]
+    assert len(made) == (1 if handed else 0)
+    assert [job["answers"] for job in seen] == [made[0] if handed else None] * students
+    assert all(row == ["11"] for row in _totals(course))   # lesson 01's solution: every point
+
+
+class _InProcess:
+    """A ProcessPoolExecutor stand-in that runs each job at once, in this process."""
+
+    def __init__(self, max_workers=None, **_):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+        future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+def _totals(course):
+    import csv
+    with open(course / "grading" / "grades.csv", newline="") as f:
+        return [[r["total"]] for r in csv.DictReader(f)]

@@ -32,6 +32,10 @@ from .worker import grade_submission, watch_parent
 
 __all__ = ["grade_class", "GradeError", "CRASH_ENV"]
 
+# From this many submissions per worker the run computes the checks' answers once for every
+# kernel (jail.kernel_answers): about 1.3 s before the first kernel, about 0.5 s saved in each.
+ANSWERS_FROM = 3
+
 # Fault injection for the tests: the parent exits abruptly after persisting this many results.
 CRASH_ENV = "BACKPROPLAB_GRADE_CRASH_AFTER"
 
@@ -226,12 +230,14 @@ def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, t
                 todo.append((sub, sha, _job(sub, root, scratch, timeout, n, jail, fonts)))
         unchanged = len(kept)
         _remember_identities(state, kept)
-        if todo:
+        if len(todo) >= ANSWERS_FROM * jobs:
             answers = kernel_answers(scratch)
             for _, _, job in todo:
                 job["answers"] = answers
         bar = report.Progress(len(todo), enabled=progress)
         graded_now = _run_jobs(todo, state, out, jobs, bar) if todo else 0
+        if graded_now:
+            state.save()        # the journal of this run, folded into the state file
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     db_path = root / "grading" / "gradebook.db"
