@@ -262,3 +262,20 @@ def test_a_kernel_loads_the_font_list_it_was_given_instead_of_rebuilding_it(kind
     assert why is None and _stdout(nb.cells[0]).strip() == "True"
     # matplotlib says so (INFO) when it builds a font list: a second or more per notebook
     assert "generated new fontManager" not in _stream(nb.cells[0], "stderr")
+
+
+@pytest.mark.parametrize("kind", ["none", "bwrap"])
+def test_a_graded_notebook_leaves_no_zombie_process_in_the_worker(kind, tmp_path):
+    if kind == "bwrap" and jailmod._bwrap_problem():
+        pytest.skip(f"no sandbox here: {jailmod._bwrap_problem()}")
+    jail = Jail(kind=kind, memory=2 * GIB, drop_root=(kind == "bwrap" and os.geteuid() == 0))
+
+    def zombies():
+        import subprocess
+        out = subprocess.run(["ps", "--ppid", str(os.getpid()), "-o", "stat="], capture_output=True, text=True).stdout
+        return sum(1 for line in out.split() if line.startswith("Z"))
+    before = zombies()
+    for k in range(2):
+        nb, why = _run(["print('hello')"], jail, tmp_path / str(k))
+        assert why is None and _stdout(nb.cells[0]) == "hello\n"
+    assert zombies() == before

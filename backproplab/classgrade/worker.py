@@ -136,11 +136,12 @@ def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = No
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     # the kernel's own start-up chatter is not the instructor's business
     quiet = None if os.environ.get("BACKPROPLAB_KERNEL_OUTPUT") else subprocess.DEVNULL   # for debugging
-    group = None
+    group = launcher = None
     try:
         # the launcher (launch.py) adds the kernel's own settings to nbgrader's environment
         with client.setup_kernel(env=nbgrader_env(), stdout=quiet, stderr=quiet):
             group = getattr(km.provisioner, "pgid", None)
+            launcher = getattr(km.provisioner, "process", None)
             return _run_cells(client, code, timeout)
     finally:
         # processes the student started (the kernel's process group) must not outlive the grading
@@ -149,6 +150,19 @@ def execute(nb, workdir: Path, timeout: float, jail=None, fonts: str | None = No
                 os.killpg(group, signal.SIGKILL)
             except OSError:
                 pass
+        _reap(launcher)
+
+
+def _reap(process) -> None:
+    """Collect the kernel launcher's exit status. Left unreaped (jupyter_client does not wait for
+    it after killing the group), every graded notebook left a zombie process in this worker: a
+    class of thousands of notebooks would count them against the user's process limit."""
+    if process is None:
+        return
+    try:
+        process.wait(timeout=10)
+    except Exception:  # noqa: BLE001 - a launcher that will not die is the sandbox's problem, not the grade's
+        pass
 
 
 def _run_cells(client, code, timeout: float) -> str | None:
