@@ -54,7 +54,7 @@ _XOR_B1, _XOR_B2 = (b.copy() for b in _XOR_NET.biases)
 
 def _xor_grad(W1):
     """dE/dW1 with E = (1/n) sum 1/2 (a2 - y)^2, back-propagated as in lesson 06 (the network's
-    own backward gives the same numbers, tests/test_lesson08_checks.py; written out here so that
+    own backward gives the same numbers, tests/test_checks_lesson08.py; written out here so that
     importing the checks runs no network, whose sigmoid kernel would import SciPy)."""
     a1 = activations.sigmoid(_XOR_X @ W1 + _XOR_B1)
     a2 = activations.sigmoid(a1 @ _XOR_W2 + _XOR_B2)
