@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from . import assemble, gradebook, misconceptions, report
-from .jail import Jail, choose, font_cache, kernel_answers, parse_size
+from .jail import Jail, choose, compile_package, font_cache, kernel_answers, parse_size
 from .mapping import Unmapped, discover, extract_zip, sha256_of
 from .state import STATE_NAME, State, atomic_write_text
 from .worker import grade_submission, watch_parent
@@ -230,6 +230,8 @@ def grade_class(submissions, lessons=None, jobs: int = 2, out=None, root=None, t
                 todo.append((sub, sha, _job(sub, root, scratch, timeout, n, jail, fonts)))
         unchanged = len(kept)
         _remember_identities(state, kept)
+        if todo:
+            compile_package()
         if len(todo) >= ANSWERS_FROM * jobs:
             answers = kernel_answers(scratch)
             for _, _, job in todo:

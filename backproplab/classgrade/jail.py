@@ -35,7 +35,7 @@ from pathlib import Path
 
 from . import launch
 
-__all__ = ["Jail", "choose", "kernelspec", "write_plan", "prepare_run", "font_cache", "kernel_answers",
+__all__ = ["Jail", "choose", "kernelspec", "write_plan", "prepare_run", "font_cache", "compile_package", "kernel_answers",
            "parse_size", "MODES", "kernel_uid", "SPEC_NAME"]
 
 MODES = ("auto", "bwrap", "none")
@@ -140,27 +140,23 @@ def write_plan(path: Path, jail: Jail, run: Path, private: Path, uid: int | None
     return path
 
 
-def kernel_answers(folder: Path, timeout: float = 300) -> dict | None:
-    """Prepare the package once for a grading run's kernels; returns {path, sha256} of the
-    answers file, or None.
-
-    - the package's bytecode, compiled now (a kernel cannot write it: the sandbox is read-only,
-      and without it every kernel compiles the catalogues from source);
-    - the checks' reference answers (checks/references.py), computed in a process with the
-      kernels' environment (one BLAS thread) and read by every kernel instead of computed.
-    A failure costs time, never grades: the kernels then compute the answers themselves.
-    """
+def compile_package() -> None:
+    """Compile the package's bytecode before the kernels start: the sandbox is read-only, so a
+    kernel cannot write it, and without it every kernel compiles the catalogues from source."""
     import compileall
-
-    from ..grading import nbgrader_env
-    package = Path(launch.__file__).resolve().parents[1]
     try:
-        compileall.compile_dir(str(package), quiet=2)
+        compileall.compile_dir(str(Path(launch.__file__).resolve().parents[1]), quiet=2)
     except OSError:
         pass                                   # a read-only installation: compiled when installed
+
+
+def kernel_answers(folder: Path, timeout: float = 300) -> dict | None:
+    """The checks' reference answers (checks/references.py) computed once for a grading run's
+    kernels, in a process with their BLAS setting: {path, sha256} of the file, or None.
+    A failure costs time, never grades: the kernels then compute the answers themselves."""
+    from ..grading import nbgrader_env
     path = Path(folder) / "answers.pickle"
-    env = {**nbgrader_env(), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "MPLBACKEND": "Agg"}
+    env = {**nbgrader_env(), **launch.ONE_BLAS_THREAD, "MPLBACKEND": "Agg"}
     code = "import sys; from backproplab.checks.references import write; write(sys.argv[1])"
     try:
         subprocess.run([sys.executable, "-c", code, str(path)], env=env, cwd=str(folder), timeout=timeout,

@@ -21,6 +21,8 @@ from pathlib import Path
 FILE_LIMIT = 256 * 2**20       # bytes: one file a student's code may write
 TMP_LIMIT = 256 * 2**20        # bytes: the sandbox's private /tmp (a tmpfs, i.e. memory)
 PROCESS_LIMIT = 1024           # processes and threads of a kernel's uid (root only)
+# lessons' arrays are tiny; one BLAS thread per kernel keeps parallel jobs from fighting
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def unshare_args() -> list:
@@ -97,8 +99,7 @@ def _environment(jail: dict, run: str, answers: dict | None = None) -> dict:
     env = dict(os.environ)
     env.update(HOME=run, IPYTHONDIR=os.path.join(run, ".ipython"), MPLCONFIGDIR=os.path.join(run, ".matplotlib"),
                MPLBACKEND="Agg", PYTHONNOUSERSITE="1", TMPDIR="/tmp" if jail["kind"] == "bwrap" else run,
-               # lessons' arrays are tiny; one BLAS thread per kernel keeps parallel jobs from fighting
-               OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               **ONE_BLAS_THREAD,
                BACKPROPLAB_GRADING="1")     # the checks publish receipts (checks/receipt.py)
     env.pop("BACKPROPLAB_REFERENCES", None)
     if answers:      # checks/references.py: computed once per run, checked by its digest
