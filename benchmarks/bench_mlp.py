@@ -30,6 +30,10 @@ Implementations, all starting from the same weights (Xavier, with small random b
                 differs from them: SciPy's expit for the sigmoid and the sums over the batch
                 as products with a vector of ones (1^T delta). What remains of the ratio
                 against it is backproplab's own overhead (information, no target).
+  tight numpy, again
+                a second, separately built copy of the tight step, timed like the others:
+                its ratio to the first copy is this run's noise floor (two identical steps
+                should give 1.000; on a shared machine they can stray by a few percent)
   numpy loop    the plain loop that was this benchmark's baseline before issue 15 (new arrays
                 for every intermediate, a.T @ delta / n, delta.mean(axis=0), w -= lr * g),
                 kept with issue 3's targets: (i) <= 2.5, (ii) <= 1.6, (iii) <= 1.3
@@ -50,12 +54,15 @@ timed as its own previous step left the caches and the allocator (as in a traini
 not as the one timed before it did.
 
 Threads: every case runs twice in one run, first with NumPy's BLAS held to ONE thread
-(threadpoolctl; torch too), then with BLAS's default number of threads. With more than one
-thread, process CPU time adds up every thread's time, including the time OpenBLAS's threads
-spend spinning while they wait for work, so the wall-clock medians of the same samples are
-printed too (to stderr), with their ratio; on a machine whose cores are busy with other
-work, wall-clock time measures the neighbours as well. Without threadpoolctl only the
-default is measured.
+(threadpoolctl; torch too), then with BLAS's default number of threads. With one thread the
+rows compare process CPU time. With more than one they compare WALL-CLOCK time (the CPU
+time is printed too, for information): process CPU time then adds up the time OpenBLAS's
+idle threads spend spinning while they wait for work, and whether a thread is still
+spinning when a sample starts depends on what ran just before it, so two copies of the very
+same step measured 0.45x to 1.4x apart in CPU time on a two-core machine (they stay within
+a few percent in wall-clock time). On a machine whose cores are busy with other work,
+wall-clock time measures the neighbours as well: the "again" row shows how much. Without
+threadpoolctl only the default is measured.
 
 run(quick=False) returns the rows {"benchmark", "figure", "baseline", "ratio", "target",
 "met"}; figures and baselines are microseconds per training step.
@@ -74,7 +81,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backproplab.network import MLP  # noqa: E402
-from backproplab.optimizers import SGD  # noqa: E402
+from backproplab.optimizers import _LARGE, SGD, _subtract_scaled  # noqa: E402
 
 try:
     import torch
@@ -366,7 +373,8 @@ def _case(name, sizes, n, hidden, out, loss, lr, quick):
     start = [p.copy() for p in MLP(sizes, seed=7).params]
     start[1::2] = [rng.normal(0.0, 0.1, size=b.shape) for b in start[1::2]]
     makers = {"backproplab": _package_step, "tight numpy": _tight_step,
-              "tight, same primitives": _tight_blas_step, "numpy loop": _loop_step}
+              "tight numpy, again": _tight_step, "tight, same primitives": _tight_blas_step,
+              "numpy loop": _loop_step}
     if torch is not None:
         makers["torch"] = _torch_step
     steps, params, inputs = {}, {}, {}
@@ -411,8 +419,8 @@ def _blas_threads():
 
 
 def _settings():
-    """(label, a maker of the context that sets the threads, threads for torch): one BLAS
-    thread, then the default."""
+    """(label, a maker of the context that sets the threads, threads): one BLAS thread,
+    then the default."""
     default = _blas_threads()
     if threadpool_limits is None:
         return [("default BLAS threads", contextlib.nullcontext, os.cpu_count() or 1)]
@@ -423,8 +431,10 @@ def _settings():
 
 def run(quick=False):
     """Rows for the lead's table: backproplab against the tight step (targets), the tight step
-    with backproplab's primitives (information), the plain loop (issue 3's targets) and torch
-    (information), with one BLAS thread, then with the default."""
+    against a second copy of itself (the run's noise), the tight step with backproplab's
+    primitives (information), the plain loop (issue 3's targets) and torch (information),
+    with one BLAS thread (CPU time), then with the default (wall-clock time when it is more
+    than one thread, with the CPU time as information)."""
     torch_before = torch.get_num_threads() if torch is not None else None
     rows = []
     try:
@@ -432,23 +442,34 @@ def run(quick=False):
             with limit():
                 if torch is not None:
                     torch.set_num_threads(threads)
+                # index into the (CPU, wall) medians: see the module's docstring, "Threads"
+                m, clock = (0, "CPU") if threads == 1 else (1, "wall-clock")
                 for name, sizes, n, hidden, out, loss, lr, target, loop_target in CASES:
                     med = _case(name, sizes, n, hidden, out, loss, lr, quick)
-                    ours = med["backproplab"][0]
-                    step = f"MLP step {name}, CPU us: backproplab"
+                    ours = med["backproplab"][m]
+                    step = f"MLP step {name}, {clock} us: backproplab"
                     rows.append(_row(f"{step} / tight numpy ({label})", ours,
-                                     med["tight numpy"][0], target))
+                                     med["tight numpy"][m], target))
+                    rows.append(_row(f"MLP step {name}, {clock} us: tight numpy again / tight "
+                                     f"numpy: the run's noise ({label})",
+                                     med["tight numpy, again"][m], med["tight numpy"][m]))
                     rows.append(_row(f"{step} / tight step with backproplab's primitives "
-                                     f"({label})", ours, med["tight, same primitives"][0]))
-                    rows.append(_row(f"{step} / numpy loop ({label})", ours, med["numpy loop"][0],
+                                     f"({label})", ours, med["tight, same primitives"][m]))
+                    rows.append(_row(f"{step} / numpy loop ({label})", ours, med["numpy loop"][m],
                                      loop_target))
                     if "torch" in med:
                         rows.append(_row(f"{step} / torch float64 ({label})", ours,
-                                         med["torch"][0]))
-                    wall = med["backproplab"][1] / med["tight numpy"][1]
-                    print(f"# {name} ({label}): wall-clock medians, us: "
-                          + ", ".join(f"{k} {w:.1f}" for k, (_, w) in med.items())
-                          + f"; backproplab / tight numpy {wall:.3f}", file=sys.stderr)
+                                         med["torch"][m]))
+                    if m:
+                        rows.append(_row(f"MLP step {name}, CPU us, every thread's time: "
+                                         f"backproplab / tight numpy ({label})",
+                                         med["backproplab"][0], med["tight numpy"][0]))
+                    other = "CPU" if m else "wall-clock"
+                    print(f"# {name} ({label}): {other} medians, us: "
+                          + ", ".join(f"{k} {v[1 - m]:.1f}" for k, v in med.items())
+                          + f"; backproplab / tight numpy "
+                            f"{med['backproplab'][1 - m] / med['tight numpy'][1 - m]:.3f}",
+                          file=sys.stderr)
     finally:
         if torch is not None:
             torch.set_num_threads(torch_before)
@@ -464,7 +485,9 @@ def _halfway(sizes, lr, start, n, level):
              forward()'s copy of the output;
     level 3: + the output delta as backward() computes it (y_hat - y, the check that every
              target row sums to 1, / n): the learning rate no longer folded in;
-    level 4: + the gradients kept as arrays, then w -= lr * g for each (SGD's second pass)."""
+    level 4: + the gradients kept as arrays, then each applied as SGD applies it (one pass
+             with BLAS axpy for a layer of optimizers._LARGE weights or more, w -= lr * g
+             for the others)."""
     W1, b1, W2, b2 = (p.copy() for p in start)
     scale = lr / n
     col = np.empty((n, 1))
@@ -475,6 +498,9 @@ def _halfway(sizes, lr, start, n, level):
 
     def step(X, Y):
         nonlocal W1, b1, W2, b2
+        # let go of the last step's arrays first, as the network does (forward drops its
+        # cache, backward its gradients, before making new ones)
+        kept.clear()
         z1 = X @ W1
         z1 += b1
         a1 = np.fmax(z1, 0.0) if level >= 1 else np.maximum(z1, 0.0, out=z1)
@@ -508,7 +534,8 @@ def _halfway(sizes, lr, start, n, level):
             grads = (X.T @ d1, np.dot(ones, d1), a1.T @ d2, np.dot(ones, d2))
             kept["grads"] = grads
             for w, g in zip((W1, b1, W2, b2), grads):
-                w -= lr * g
+                if g.size < _LARGE or not _subtract_scaled(w, g, lr):
+                    w -= lr * g
             return
         d1 = d2 @ W2.T
         W2 -= a1.T @ d2
@@ -542,7 +569,7 @@ def breakdown(quick=False):
     """Print, for cases (ii) and (iii) with one BLAS thread, the step from the tight one to
     backproplab's, one difference at a time (CPU us and the ratio to the tight step)."""
     labels = ["tight numpy step", "+ ReLU output a new array", "+ softmax kernel, output copy",
-              "+ output delta as backward() makes it", "+ gradients as arrays, w -= lr * g",
+              "+ output delta as backward() makes it", "+ gradients as arrays, SGD's update",
               "backproplab's kernels, no checks", "backproplab (forward, backward, step)"]
     limit = threadpool_limits(limits=1, user_api="blas") if threadpool_limits else None
     try:

@@ -5,12 +5,15 @@ intermediate value is exact in float64 and the results can be compared with ==.
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from backproplab import optimizers
 from backproplab.optimizers import (SGD, Adagrad, Momentum, Nesterov, constant,
                                     fixed_then_decay, step_decay)
 
@@ -121,6 +124,60 @@ def test_sgd_step_is_w_minus_lr_g(wg, lr):
     w = w0.copy()
     SGD(lr).step([w], [g])
     assert np.array_equal(w, w0 - lr * g)
+
+
+def _exactly(w, g, lr):
+    """w - lr * g computed exactly, then rounded once to the nearest float64."""
+    return float(Fraction(float(w)) - Fraction(lr) * Fraction(float(g)))
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.37, 1e-3])
+def test_sgd_on_a_large_array_rounds_each_update_at_most_as_numpy_does(lr):
+    # a layer of at least 32,768 weights is updated in one pass (BLAS axpy, in pieces):
+    # every weight must get w - lr * g, rounded once (fused multiply-add) or as NumPy rounds
+    # it; no piece may be skipped or updated twice, and the gradient stays as it was
+    rng = np.random.default_rng(3)
+    w0, g = rng.normal(size=(784, 256)), rng.normal(size=(784, 256))
+    keep = g.copy()
+    w = w0.copy()
+    SGD(lr).step([w], [g])
+    numpy_way = w0 - lr * g
+    assert np.array_equal(g, keep)
+    assert np.all(np.abs(w - numpy_way) <= np.spacing(np.abs(lr * g)) + np.spacing(np.abs(numpy_way)))
+    flat_w, flat_0, flat_g, flat_np = w.ravel(), w0.ravel(), g.ravel(), numpy_way.ravel()
+    picks = np.concatenate([rng.choice(w.size, 1500, replace=False),
+                            np.arange(9_990, 10_010), np.arange(w.size - 20, w.size)])
+    for i in picks:
+        exact = _exactly(flat_0[i], flat_g[i], lr)
+        assert flat_w[i] in (exact, flat_np[i])
+        assert abs(flat_w[i] - exact) <= abs(flat_np[i] - exact)
+
+
+def test_sgd_on_large_arrays_that_are_not_one_block_is_numpys_bit_for_bit():
+    rng = np.random.default_rng(4)
+    w0 = rng.normal(size=(400, 200))
+    cases = {"Fortran-ordered weights": (np.asfortranarray(w0), rng.normal(size=(400, 200))),
+             "the gradient is the weights": (w0.copy(), None)}
+    for name, (w, g) in cases.items():
+        g = w if g is None else g
+        expected = w - 0.3 * g
+        SGD(0.3).step([w], [g])
+        assert np.array_equal(w, expected), name
+    w, g = w0.copy(), rng.normal(size=(200, 400))     # a transposed (strided) gradient
+    expected = w0 - 0.3 * g.T
+    SGD(0.3).step([w], [g.T])
+    assert np.allclose(w, expected, rtol=0, atol=1e-15)
+
+
+def test_sgd_on_a_large_array_without_scipy_is_numpys_bit_for_bit(monkeypatch):
+    monkeypatch.setattr(optimizers, "_axpy", lambda: None)
+    rng = np.random.default_rng(5)
+    w, opt = rng.normal(size=(300, 200)), SGD(0.3)
+    for _ in range(2):     # the second step reuses the array lr * g went into
+        g = rng.normal(size=(300, 200))
+        expected = w - 0.3 * g
+        opt.step([w], [g])
+        assert np.array_equal(w, expected)
 
 
 @SETTINGS
