@@ -81,7 +81,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backproplab.network import MLP  # noqa: E402
-from backproplab.optimizers import _LARGE, SGD, _subtract_scaled  # noqa: E402
+from backproplab.optimizers import SGD  # noqa: E402
 
 try:
     import torch
@@ -485,9 +485,7 @@ def _halfway(sizes, lr, start, n, level):
              forward()'s copy of the output;
     level 3: + the output delta as backward() computes it (y_hat - y, the check that every
              target row sums to 1, / n): the learning rate no longer folded in;
-    level 4: + the gradients kept as arrays, then each applied as SGD applies it (one pass
-             with BLAS axpy for a layer of optimizers._LARGE weights or more, w -= lr * g
-             for the others)."""
+    level 4: + the gradients kept as arrays, then applied by SGD's own update rule."""
     W1, b1, W2, b2 = (p.copy() for p in start)
     scale = lr / n
     col = np.empty((n, 1))
@@ -495,6 +493,7 @@ def _halfway(sizes, lr, start, n, level):
     gb1, gb2 = np.empty(sizes[1]), np.empty(sizes[2])
     ones, ones_k = np.ones(n), np.ones(sizes[2])
     kept = {}
+    sgd = SGD(lr)
 
     def step(X, Y):
         nonlocal W1, b1, W2, b2
@@ -533,9 +532,7 @@ def _halfway(sizes, lr, start, n, level):
             d1 *= z1 > 0
             grads = (X.T @ d1, np.dot(ones, d1), a1.T @ d2, np.dot(ones, d2))
             kept["grads"] = grads
-            for w, g in zip((W1, b1, W2, b2), grads):
-                if g.size < _LARGE or not _subtract_scaled(w, g, lr):
-                    w -= lr * g
+            sgd._apply([W1, b1, W2, b2], list(grads))
             return
         d1 = d2 @ W2.T
         W2 -= a1.T @ d2
