@@ -1,6 +1,6 @@
 """Benchmark of one MLP training step (forward, backward, SGD update) against hand-written NumPy.
 
-    .venv/bin/python benchmarks/bench_mlp.py              # full run (about 15 s)
+    .venv/bin/python benchmarks/bench_mlp.py              # full run (about a minute)
     .venv/bin/python benchmarks/bench_mlp.py --quick      # fewer repeats
     .venv/bin/python benchmarks/bench_mlp.py --breakdown  # where the time goes, (ii) and (iii)
 
@@ -45,8 +45,9 @@ Targets against the tight step: (i) <= 1.6, (ii) <= 1.3, (iii) <= 1.05.
 
 Before timing, every implementation takes three steps from the same start and the script
 checks that all parameters agree with backproplab's to 1e-12 (it raises otherwise), so the
-timed code is known to do the same work. Times are medians over 101 samples (21 with
---quick) of ~2 ms of process CPU time (time.process_time: time spent descheduled while
+timed code is known to do the same work. Times are medians over ROUNDS = 301 samples (21
+with --quick; 101 gave medians of two copies of one step up to 4% apart on 2026-12-03, 301
+within about 1% on most runs) of at least ~2 ms of process CPU time (time.process_time: time spent descheduled while
 other programs use the cores does not count), the implementations interleaved sample by
 sample, in an order that rotates from round to round, so that drift of the machine's speed
 hits all alike. Each sample starts with one untimed step, so that every implementation is
@@ -106,6 +107,7 @@ CASES = [
      1.05, 1.3),
 ]
 AGREE = 1e-12
+ROUNDS = 301   # samples per implementation in a full run (see the docstring)
 
 
 def _data(sizes, n):
@@ -393,7 +395,7 @@ def _case(name, sizes, n, hidden, out, loss, lr, quick):
     # to round so that none always runs after the same other one.
     cpu, _ = _sample(steps["backproplab"], inputs["backproplab"], 20)
     number = max(1, int(0.002 / max(cpu, 1e-9)))
-    rounds = 21 if quick else 101
+    rounds = 21 if quick else ROUNDS
     samples = {key: [] for key in steps}
     keys = list(steps)
     for r in range(rounds):
@@ -484,8 +486,13 @@ def _halfway(sizes, lr, start, n, level):
     level 2: + the softmax as the network computes it (np.errstate, a new array) and
              forward()'s copy of the output;
     level 3: + the output delta as backward() computes it (y_hat - y, the check that every
-             target row sums to 1, / n): the learning rate no longer folded in;
-    level 4: + the gradients kept as arrays, then applied by SGD's own update rule."""
+             target row sums to 1, / n): the learning rate no longer folded in, so each
+             update multiplies its gradient by it (W -= lr * (a.T @ delta));
+    level 4: + the gradients kept as arrays, then applied by SGD's own update rule.
+    Every level takes the same steps as the others (breakdown() checks it), so that none is
+    timed on a network trained further or less far than the rest: a network that has fit
+    its one batch harder computes with smaller deltas, and can meet subnormal numbers.
+    Returns (step, a function giving [W1, b1, W2, b2])."""
     W1, b1, W2, b2 = (p.copy() for p in start)
     scale = lr / n
     col = np.empty((n, 1))
@@ -535,13 +542,21 @@ def _halfway(sizes, lr, start, n, level):
             sgd._apply([W1, b1, W2, b2], list(grads))
             return
         d1 = d2 @ W2.T
-        W2 -= a1.T @ d2
-        b2 -= np.dot(ones, d2, out=gb2)
+        if level >= 3:   # the gradients are not scaled yet: lr * each, as SGD computes it
+            W2 -= lr * (a1.T @ d2)
+            b2 -= lr * np.dot(ones, d2, out=gb2)
+        else:
+            W2 -= a1.T @ d2
+            b2 -= np.dot(ones, d2, out=gb2)
         np.greater(a1, 0.0, out=on)
         d1 *= on
-        W1 -= X.T @ d1
-        b1 -= np.dot(ones, d1, out=gb1)
-    return step
+        if level >= 3:
+            W1 -= lr * (X.T @ d1)
+            b1 -= lr * np.dot(ones, d1, out=gb1)
+        else:
+            W1 -= X.T @ d1
+            b1 -= np.dot(ones, d1, out=gb1)
+    return step, lambda: [W1, b1, W2, b2]
 
 
 def _internal_step(sizes, hidden, out, loss, lr, start):
@@ -559,7 +574,7 @@ def _internal_step(sizes, hidden, out, loss, lr, start):
         net._grads = None
         net._grads = net._gradients(y, loss, 0.0)
         opt._apply(net.params, net.grads)
-    return step
+    return step, lambda: net.params
 
 
 def breakdown(quick=False):
@@ -573,12 +588,19 @@ def breakdown(quick=False):
         for name, sizes, n, hidden, out, loss, lr, *_ in CASES[1:]:
             X, y = _data(sizes, n)
             start = [p.copy() for p in MLP(sizes, seed=7).params]
-            steps = [_halfway(sizes, lr, start, n, level) for level in range(5)]
-            steps += [_internal_step(sizes, hidden, out, loss, lr, start),
-                      _package_step(sizes, hidden, out, loss, lr, start)[0]]
+            made = [_halfway(sizes, lr, start, n, level) for level in range(5)]
+            made += [_internal_step(sizes, hidden, out, loss, lr, start),
+                     _package_step(sizes, hidden, out, loss, lr, start)]
+            steps = [step for step, _ in made]
+            for step in steps:
+                for _ in range(3):
+                    step(X, y)
+            _check_agreement({"backproplab": made[-1][1],
+                              **{label: params for label, (_, params) in zip(labels, made)}},
+                             name)
             number = max(1, int(0.002 / max(_sample(steps[0], (X, y), 10)[0], 1e-9)))
             samples = [[] for _ in steps]
-            for r in range(21 if quick else 101):
+            for r in range(21 if quick else ROUNDS):
                 for i in list(range(r % 7, 7)) + list(range(r % 7)):
                     samples[i].append(_sample(steps[i], (X, y), number)[0])
             med = [statistics.median(v) * 1e6 for v in samples]
