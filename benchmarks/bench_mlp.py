@@ -1,6 +1,6 @@
 """Benchmark of one MLP training step (forward, backward, SGD update) against hand-written NumPy.
 
-    .venv/bin/python benchmarks/bench_mlp.py              # full run (about a minute)
+    .venv/bin/python benchmarks/bench_mlp.py              # full run (about 30 s)
     .venv/bin/python benchmarks/bench_mlp.py --quick      # fewer repeats
     .venv/bin/python benchmarks/bench_mlp.py --breakdown  # where the time goes, (ii) and (iii)
 
@@ -46,9 +46,9 @@ Targets against the tight step: (i) <= 1.6, (ii) <= 1.3, (iii) <= 1.05.
 Before timing, every implementation takes three steps from the same start and the script
 checks that all parameters agree with backproplab's to 1e-12 (it raises otherwise), so the
 timed code is known to do the same work. Times are medians over ROUNDS = 301 samples (21
-with --quick; 101 gave medians of two copies of one step up to 4% apart on 2026-12-03, 301
-within about 1% on most runs) of at least ~2 ms of process CPU time (time.process_time: time spent descheduled while
-other programs use the cores does not count), the implementations interleaved sample by
+with --quick; with 101, two copies of one step came out up to 4% apart on 2026-12-03, with
+301 within 2%) of at least ~2 ms of process CPU time (time.process_time: time spent
+descheduled while other programs use the cores does not count), the implementations interleaved sample by
 sample, in an order that rotates from round to round, so that drift of the machine's speed
 hits all alike. Each sample starts with one untimed step, so that every implementation is
 timed as its own previous step left the caches and the allocator (as in a training loop),
@@ -487,7 +487,7 @@ def _halfway(sizes, lr, start, n, level):
              forward()'s copy of the output;
     level 3: + the output delta as backward() computes it (y_hat - y, the check that every
              target row sums to 1, / n): the learning rate no longer folded in, so each
-             update multiplies its gradient by it (W -= lr * (a.T @ delta));
+             update multiplies its gradient by it (g = a.T @ delta; g *= lr; W -= g);
     level 4: + the gradients kept as arrays, then applied by SGD's own update rule.
     Every level takes the same steps as the others (breakdown() checks it), so that none is
     timed on a network trained further or less far than the rest: a network that has fit
@@ -501,6 +501,13 @@ def _halfway(sizes, lr, start, n, level):
     ones, ones_k = np.ones(n), np.ones(sizes[2])
     kept = {}
     sgd = SGD(lr)
+    def scaled(g):
+        # from level 3 the deltas carry 1/n only: each gradient is multiplied by lr (in place:
+        # a second 1.6 MB temporary at (iii) makes glibc hand memory back to the system and
+        # fault it in again at the next step, which timed this level at 1.76x once)
+        if level >= 3:
+            g *= lr
+        return g
 
     def step(X, Y):
         nonlocal W1, b1, W2, b2
@@ -542,20 +549,12 @@ def _halfway(sizes, lr, start, n, level):
             sgd._apply([W1, b1, W2, b2], list(grads))
             return
         d1 = d2 @ W2.T
-        if level >= 3:   # the gradients are not scaled yet: lr * each, as SGD computes it
-            W2 -= lr * (a1.T @ d2)
-            b2 -= lr * np.dot(ones, d2, out=gb2)
-        else:
-            W2 -= a1.T @ d2
-            b2 -= np.dot(ones, d2, out=gb2)
+        W2 -= scaled(a1.T @ d2)
+        b2 -= scaled(np.dot(ones, d2, out=gb2))
         np.greater(a1, 0.0, out=on)
         d1 *= on
-        if level >= 3:
-            W1 -= lr * (X.T @ d1)
-            b1 -= lr * np.dot(ones, d1, out=gb1)
-        else:
-            W1 -= X.T @ d1
-            b1 -= np.dot(ones, d1, out=gb1)
+        W1 -= scaled(X.T @ d1)
+        b1 -= scaled(np.dot(ones, d1, out=gb1))
     return step, lambda: [W1, b1, W2, b2]
 
 
