@@ -80,11 +80,13 @@ def _subtract_scaled(w, g, lr):
     the second array costs as much again as the update itself at 1.6 MB). Each weight gets
     w - lr * g rounded once where the CPU fuses the multiply and the add (FMA), which can
     differ from NumPy's twice-rounded w - (lr * g) in the last bit. Returns False, having
-    changed nothing, when SciPy's BLAS is missing or w is not one contiguous block."""
+    changed nothing, when SciPy's BLAS is missing or w or g is not one C-ordered block (a
+    contiguous copy of a strided g would cost the pass and the new array saved)."""
     axpy = _axpy()
-    if axpy is None or not w.flags.c_contiguous or np.may_share_memory(w, g):
+    if (axpy is None or not (w.flags.c_contiguous and g.flags.c_contiguous)
+            or np.may_share_memory(w, g)):
         return False     # (overlapping arrays: NumPy's ufuncs know how to read before writing)
-    flat_w, flat_g = w.reshape(-1), np.ascontiguousarray(g).reshape(-1)
+    flat_w, flat_g = w.reshape(-1), g.reshape(-1)
     size, a = flat_w.size, -lr
     for start in range(0, size, _AXPY_PIECE):
         # daxpy(x, y, n, a, offx, incx, offy, incy): f2py writes y in place; offsets rather
@@ -299,8 +301,8 @@ class SGD(Optimizer):
     Samatova's update with alpha = 0: Delta w_t = -gamma dE/dw_t. No state, so SGD may be
     used on lists of any shapes from one step to the next.
 
-    Arrays of at least 32,768 float64 weights (an MNIST-sized layer) are updated in one pass
-    with BLAS axpy, which rounds w - gamma * g once per weight where the CPU has fused
+    Arrays of at least 32,768 float64 weights (an MNIST-sized layer), stored in C order like
+    their gradients, are updated in one pass with BLAS axpy, which rounds w - gamma * g once per weight where the CPU has fused
     multiply-add: within one rounding of NumPy's w - gamma * g, and then the nearer of the
     two to the exact value. Smaller arrays get NumPy's w - gamma * g, bit for bit (as
     Momentum with alpha = 0 and sgd_step compute it).

@@ -48,11 +48,11 @@ checks that all parameters agree with backproplab's to 1e-12 (it raises otherwis
 timed code is known to do the same work. Times are medians over ROUNDS = 301 samples (21
 with --quick; with 101, two copies of one step came out up to 4% apart on 2026-12-03, with
 301 within 2%) of at least ~2 ms of process CPU time (time.process_time: time spent
-descheduled while other programs use the cores does not count), the implementations interleaved sample by
-sample, in an order that rotates from round to round, so that drift of the machine's speed
-hits all alike. Each sample starts with one untimed step, so that every implementation is
-timed as its own previous step left the caches and the allocator (as in a training loop),
-not as the one timed before it did.
+descheduled while other programs use the cores does not count), the implementations
+interleaved sample by sample, in an order that rotates from round to round, so that drift of
+the machine's speed hits all alike. Each sample starts with one untimed step, so that
+every implementation is timed as its own previous step left the caches and the allocator
+(as in a training loop), not as the one timed before it did.
 
 Threads: every case runs twice in one run, first with NumPy's BLAS held to ONE thread
 (threadpoolctl; torch too), then with BLAS's default number of threads. With one thread the
@@ -501,6 +501,7 @@ def _halfway(sizes, lr, start, n, level):
     ones, ones_k = np.ones(n), np.ones(sizes[2])
     kept = {}
     sgd = SGD(lr)
+
     def scaled(g):
         # from level 3 the deltas carry 1/n only: each gradient is multiplied by lr (in place:
         # a second 1.6 MB temporary at (iii) makes glibc hand memory back to the system and
@@ -599,8 +600,9 @@ def breakdown(quick=False):
                              name)
             number = max(1, int(0.002 / max(_sample(steps[0], (X, y), 10)[0], 1e-9)))
             samples = [[] for _ in steps]
+            k = len(steps)
             for r in range(21 if quick else ROUNDS):
-                for i in list(range(r % 7, 7)) + list(range(r % 7)):
+                for i in list(range(r % k, k)) + list(range(r % k)):
                     samples[i].append(_sample(steps[i], (X, y), number)[0])
             med = [statistics.median(v) * 1e6 for v in samples]
             print(f"{name}, 1 BLAS thread: CPU us per step (ratio to the tight step)")
